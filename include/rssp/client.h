@@ -1,0 +1,272 @@
+/*
+ * RSSP client library: every method of rssp-protocol.md over HTTPS (libcurl)
+ * with JSON (cJSON). No JSON or HTTP type leaks out of this header, and no
+ * PKCS#11 type comes in.
+ *
+ * Conventions
+ * - Every call returns rssp_err and, when st is not NULL, fills *st with the
+ *   details (responseCode, message, billCode, counters).
+ * - Output structs are zeroed by the call first, owned by the caller after a
+ *   successful return, and released with the matching *_clear function
+ *   (safe on a zeroed struct, and after a failed call).
+ * - Strings are UTF-8, NUL-terminated. Secret strings (SAD, authorizeCode,
+ *   tokens, passwords) are wiped with OPENSSL_cleanse when freed.
+ *
+ * Threads: one rssp_client may be used from any number of threads at once.
+ * Calls run in parallel over a shared pool of keep-alive connections. What
+ * serialises: taking a connection from / returning it to the pool, reading
+ * the access token, and a (re-)login, which runs at most once at a time per
+ * client (threads that need a token wait for it rather than each logging in).
+ */
+#ifndef RSSP_CLIENT_H
+#define RSSP_CLIENT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rssp/status.h"
+#include "rssp/types.h"
+
+typedef struct rssp_client rssp_client;
+
+/* How the relying party proves itself on auth/login (rssp-protocol.md §1.4). */
+typedef enum {
+    RSSP_RP_AUTH_SSL2 = 0, /* Authorization: SSL2 <cred> */
+    RSSP_RP_AUTH_APPSIGN,  /* Authorization: AppSign <sign> (docs/protocol.md) */
+} rssp_rp_auth;
+
+typedef struct {
+    const char *base_url; /* e.g. https://host/rssp/v1/ ; http:// only for loopback */
+    const char *ca_file;  /* PEM bundle for TLS verification; NULL = system default */
+
+    const char *relying_party; /* relyingParty */
+    rssp_rp_auth rp_auth;
+    /* SSL2 */
+    const char *rp_username;
+    const char *rp_password; /* secret */
+    const char *rp_signature;
+    const char *rp_key_file;     /* RP RSA private key: PEM or PKCS#12 (.p12/.pfx) */
+    const char *rp_key_password; /* secret; for PKCS#12 or encrypted PEM; may be NULL */
+    rssp_hash_alg ssl2_hash;     /* RSSP_HASH_NONE means SHA-1 (protocol default) */
+    /* AppSign */
+    const char *app_api_key;
+    const char *app_api_secret; /* secret */
+    long app_sign_ttl;          /* seconds; 0 = single-use sign */
+
+    /* Owner (Basic); username NULL = RP-only (SSL2-only) login. */
+    const char *user_type; /* NULL = "USERNAME" */
+    const char *username;
+    const char *password; /* secret */
+
+    const char *agreement_uuid; /* sent on credential methods when set */
+    const char *language;       /* NULL = "EN" */
+    const char *client_mac;     /* clientInfo.macAddr; NULL = none */
+    bool remember_me;           /* ask for a refresh token */
+
+    long connect_timeout_ms;     /* 0 = 5000 */
+    long timeout_ms;             /* total per call; 0 = 30000 */
+    long authorize_timeout_ms;   /* authorize (IMPLICIT waits for the phone); 0 = 330000 */
+    size_t max_response_bytes;   /* 0 = 4 MiB */
+} rssp_client_config;
+
+/* Copies everything it needs from cfg (cfg may be freed afterwards). No network. */
+rssp_err rssp_client_new(const rssp_client_config *cfg, rssp_client **out, rssp_status *st);
+/* Wipes and frees. Does not call the service (use rssp_logout first). NULL ok. */
+void rssp_client_free(rssp_client *c);
+
+/* ---- info ---- */
+typedef struct {
+    char *version;
+    char *name;
+    char *description;
+    char **languages;
+    size_t n_languages;
+    char **auth_types;
+    size_t n_auth_types;
+    char **methods;
+    size_t n_methods;
+} rssp_info_result;
+rssp_err rssp_info(rssp_client *c, rssp_info_result *out, rssp_status *st);
+void rssp_info_result_clear(rssp_info_result *r);
+
+/* ---- auth ---- */
+/*
+ * Log in now (auth/login). Other calls log in by themselves when they have no
+ * valid access token, and again once on 3005/3006, so calling this is needed
+ * only to check credentials early.
+ */
+rssp_err rssp_login(rssp_client *c, rssp_status *st);
+
+typedef enum {
+    RSSP_TOKEN_ACCESS = 0,
+    RSSP_TOKEN_REFRESH = 1,
+    RSSP_TOKEN_SAD = 2,
+} rssp_token_type;
+/* auth/revoke of one token. credential_id is required for RSSP_TOKEN_SAD. */
+rssp_err rssp_revoke(rssp_client *c, rssp_token_type type, const char *token,
+                     const char *credential_id, rssp_status *st);
+/* Revoke the held refresh and access tokens (if any) and forget them. */
+rssp_err rssp_logout(rssp_client *c, rssp_status *st);
+/* True while the client holds an access token it believes valid. */
+bool rssp_logged_in(rssp_client *c);
+
+/* ---- credentials ---- */
+typedef enum {
+    RSSP_CERTS_NONE = 0,
+    RSSP_CERTS_SINGLE,
+    RSSP_CERTS_CHAIN,
+} rssp_certs_mode;
+
+typedef struct {
+    char *credential_id;
+    char *thumbprint;
+    char *status; /* "valid", "revoked", "expired", ... NULL when not sent */
+    char *subject_dn;
+    char *issuer_dn;
+    char *serial_number;
+    char *valid_from;
+    char *valid_to;
+    char *purpose;
+    int version;                   /* -1 when absent */
+    int remaining_signing_counter; /* -1 unlimited; -2 when absent */
+    int num_signatures;            /* max per authorization; 0 when absent */
+    rssp_buf *certificates;        /* DER, end entity first */
+    size_t n_certificates;
+    /* credentials/info only (has_auth_info tells whether they were filled) */
+    bool has_auth_info;
+    char *auth_mode; /* active, e.g. "EXPLICIT/PIN" */
+    char **auth_modes_supported;
+    size_t n_auth_modes_supported;
+    int scal; /* 1 or 2 */
+    char *authorization_phone;
+    char *authorization_email;
+    char *key_algo_oid; /* hint only */
+    int key_len;        /* bits, 0 when absent */
+    char *key_curve_oid;
+} rssp_credential;
+void rssp_credential_clear(rssp_credential *cred);
+
+typedef struct {
+    rssp_credential *items;
+    size_t count;
+} rssp_credential_list;
+void rssp_credential_list_clear(rssp_credential_list *l);
+
+typedef struct {
+    const char *certificate_status;  /* "ALL" (NULL), "GOOD", "REVOKED" */
+    const char *certificate_purpose; /* "ALL" (NULL), "SIGNATURE", "ENCRYPTION" */
+    bool certificate_info;
+    rssp_certs_mode certificates;
+} rssp_list_request;
+rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
+                               rssp_credential_list *out, rssp_status *st);
+
+rssp_err rssp_credentials_info(rssp_client *c, const char *credential_id, rssp_certs_mode certs,
+                               bool certificate_info, bool authentication_info,
+                               rssp_credential *out, rssp_status *st);
+
+/* credentials/sendOTP; 0 and 1007 are both success. */
+rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *template_text,
+                       const char *subject, rssp_status *st);
+
+/* ---- authorization (SAD) ---- */
+typedef struct {
+    char *sad;         /* secret */
+    char *entity_name; /* rssp-entity-name header value; may be NULL */
+    long expires_in;   /* seconds as sent (3600 when absent) */
+    long long obtained_ms; /* monotonic time (rssp_monotonic_ms) when received */
+    int remaining_counter; /* -1 when absent */
+} rssp_sad;
+void rssp_sad_clear(rssp_sad *sad);
+
+typedef struct {
+    const char *credential_id;
+    int num_signatures;
+    const char *authorize_code; /* PIN or OTP (secret); NULL for IMPLICIT */
+    /* SCAL 2: the hashes to bind (n_hashes == num_signatures) */
+    rssp_hash_alg hash_alg;
+    const rssp_buf *hashes;
+    size_t n_hashes;
+    const char *sign_algo_oid; /* informational; may be NULL */
+    /* IMPLICIT */
+    const char *notification_message; /* may be NULL */
+    int validity_period;              /* seconds; 0 = service default */
+    /* Set by another thread to abandon the call (closes the connection). */
+    const atomic_int *cancel;
+} rssp_authorize_request;
+rssp_err rssp_authorize(rssp_client *c, const rssp_authorize_request *req, rssp_sad *out,
+                        rssp_status *st);
+
+/* credentials/extendTransaction: replaces *sad (SAD and entity name) on success. */
+rssp_err rssp_extend_transaction(rssp_client *c, const char *credential_id, rssp_sad *sad,
+                                 rssp_hash_alg hash_alg, const rssp_buf *hashes, size_t n_hashes,
+                                 rssp_status *st);
+
+/* ---- signing ---- */
+typedef struct {
+    const char *credential_id;
+    const rssp_sad *sad;
+    rssp_hash_alg hash_alg;
+    const rssp_buf *hashes;
+    size_t n_hashes;
+    const char *sign_algo_oid;             /* e.g. "1.2.840.113549.1.1.1" */
+    const unsigned char *sign_algo_params; /* DER RSASSA-PSS-params or NULL */
+    size_t sign_algo_params_len;
+} rssp_sign_request;
+
+typedef struct {
+    rssp_buf *items; /* raw signature values, same order as the hashes */
+    size_t count;
+    int remaining_signing_counter; /* -1 unlimited, -2 when absent */
+} rssp_signatures;
+void rssp_signatures_clear(rssp_signatures *s);
+
+/* signatures/signHash. Never retried after the request may have been sent. */
+rssp_err rssp_sign_hash(rssp_client *c, const rssp_sign_request *req, rssp_signatures *out,
+                        rssp_status *st);
+
+/* ---- owners (RP principal only) ---- */
+typedef struct {
+    char *owner_uuid;
+    char *username;
+    char *user_type;
+    char *full_name;
+    char *phone;
+    char *email;
+} rssp_owner;
+
+typedef struct {
+    rssp_owner *items;
+    size_t count;
+    int current_page;
+    int record_total;
+} rssp_owner_list;
+void rssp_owner_list_clear(rssp_owner_list *l);
+
+typedef struct {
+    const char *username;
+    const char *personal_id;
+    const char *tax_id;
+    const char *owner_uuid;
+    int page_number;  /* 0 = 1 */
+    int record_count; /* 0 = service default */
+} rssp_owner_query;
+rssp_err rssp_owner_list_call(rssp_client *c, const rssp_owner_query *q, rssp_owner_list *out,
+                              rssp_status *st);
+rssp_err rssp_owner_assign(rssp_client *c, const char *agreement_uuid, const char *owner_uuid,
+                           rssp_status *st);
+
+/* ---- observation ---- */
+/*
+ * Called after every RSSP call with what may be logged (never a secret).
+ * Set once before use; the callback must be thread-safe.
+ */
+typedef void (*rssp_call_observer)(void *ctx, const char *method, long duration_ms,
+                                   const rssp_status *st);
+void rssp_client_set_observer(rssp_client *c, rssp_call_observer fn, void *ctx);
+
+/* Monotonic clock in milliseconds (CLOCK_MONOTONIC). */
+long long rssp_monotonic_ms(void);
+
+#endif
