@@ -203,6 +203,22 @@ rssp_err rssp_extend_transaction(rssp_client *c, const char *credential_id, rssp
                                  rssp_hash_alg hash_alg, const rssp_buf *hashes, size_t n_hashes,
                                  rssp_status *st);
 
+/* ---- credential list cache (used by the module to start without network) ---- */
+/*
+ * Write l to path atomically (temp file in the same folder, fsync, rename),
+ * mode 0600, tagged with key (e.g. service URL + account; not a secret) and
+ * the current wall-clock time. Creates missing parent folders 0700.
+ */
+rssp_err rssp_credential_cache_write(const char *path, const char *key,
+                                     const rssp_credential_list *l, rssp_status *st);
+/*
+ * Read a cache written by rssp_credential_cache_write. Fails (RSSP_ERR_CONFIG)
+ * when absent, older than max_age_s seconds, tagged with another key, not
+ * private to the user, or malformed; never crashes on a hostile file.
+ */
+rssp_err rssp_credential_cache_read(const char *path, const char *key, long max_age_s,
+                                    rssp_credential_list *out, rssp_status *st);
+
 /* ---- signing ---- */
 typedef struct {
     const char *credential_id;
