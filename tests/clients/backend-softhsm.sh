@@ -40,6 +40,9 @@ backend_start() {
     printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$t/tokens" >"$t/softhsm2.conf"
     export SOFTHSM2_CONF=$t/softhsm2.conf
     MODULE=$SOFTHSM_LIB
+    # SoftHSM reads SOFTHSM2_CONF and refuses a non-NULL
+    # CK_C_INITIALIZE_ARGS.pReserved (CKR_ARGUMENTS_BAD): no x-init-reserved.
+    MODULE_CONF=""
     PIN=123456
     # SoftHSM 2.6.1 can crash at exit under NSS tools (static destructors run
     # before NSS_Shutdown); preloading it keeps it loaded to the end.

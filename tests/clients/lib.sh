@@ -12,6 +12,7 @@
 #
 # The token (set by token_start):
 #   MODULE        the PKCS#11 module to load
+#   MODULE_CONF   its configuration file; exported as RSSP_PKCS11_CONF
 #   PIN           the user PIN of every token
 #   ROOT_PEM      the root CA certificate (the trust anchor)
 #   CHAIN_PEM     the intermediate CA certificates (may be an empty file)
@@ -81,7 +82,7 @@ show_cmd() {
         if [[ $a =~ ^[A-Za-z0-9_./:=,@%+-]+$ ]]; then
             out+=" $a"
         else
-            out+=" $(printf '%q' "$a")"
+            out+=" '${a//\'/\'\\\'\'}'"
         fi
     done
     printf '\n$%s\n' "$out"
@@ -140,6 +141,20 @@ re_quote() {
 # Percent-encode every byte, as RFC 7512 allows, so any label fits a URI.
 pct() {
     printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' | sed 's/../%&/g'
+}
+
+# Percent-encode as GnuTLS and p11-kit print URIs (only bytes outside
+# RFC 3986 unreserved characters and a few separators).
+pct_soft() {
+    local LC_ALL=C s=$1 i c out=""
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        case $c in
+        [A-Za-z0-9._~-]) out+=$c ;;
+        *) out+=$(printf '%%%02X' "'$c") ;;
+        esac
+    done
+    printf '%s' "$out"
 }
 
 # pkcs11 URI of key k: uri k private|cert|public [extra attributes]
