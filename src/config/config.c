@@ -1,0 +1,654 @@
+#include "config/config.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+#include <openssl/crypto.h>
+
+#include "common/log.h"
+#include "common/secmem.h"
+#include "config/config_file.h"
+#include "config/config_url.h"
+#include "config/config_values.h"
+#include "crypto/crypto.h"
+
+typedef enum {
+    KIND_STRING,      /* plain text */
+    KIND_PATH,        /* relative to the configuration file's folder */
+    KIND_READ_PATH,   /* a path that must name a readable regular file */
+    KIND_URL,         /* service base URL (config_url.h) */
+    KIND_LONG,        /* whole number in [min, max] */
+    KIND_INT,         /* same, stored in an int */
+    KIND_BOOL,        /* true/false/yes/no/1/0 */
+    KIND_SECRET,      /* inline secret: only in a private configuration file */
+    KIND_SECRET_FILE, /* path of a private file holding the secret */
+    KIND_KEY_FILE,    /* path of a private key file (read later by the client) */
+    KIND_RP_AUTH,     /* ssl2 | appsign */
+    KIND_SSL2_HASH,   /* sha1 | sha256 */
+    KIND_LOG_LEVEL,   /* off|error|warn|info|debug */
+    KIND_USER_TYPE,   /* the Basic usertype values of rssp-protocol.md 1.4 */
+    KIND_API_KEY,     /* App-Authentication key: no '&' or '=', at most 128 bytes */
+} value_kind;
+
+typedef struct {
+    const char *section;
+    const char *key;
+    value_kind kind;
+    size_t offset; /* of the field in rssp_config */
+    long min;      /* KIND_LONG / KIND_INT range */
+    long max;
+} key_spec;
+
+#define FIELD(f) offsetof(rssp_config, f)
+#define MS_MAX 3600000L /* one hour */
+
+/* Every key of docs/configuration.md; keys sharing a field exclude each other. */
+static const key_spec keys[] = {
+    {"service", "url", KIND_URL, FIELD(url), 0, 0},
+    {"service", "ca_file", KIND_READ_PATH, FIELD(ca_file), 0, 0},
+    {"service", "connect_timeout_ms", KIND_LONG, FIELD(connect_timeout_ms), 1, MS_MAX},
+    {"service", "timeout_ms", KIND_LONG, FIELD(timeout_ms), 1, MS_MAX},
+    {"service", "authorize_timeout_ms", KIND_LONG, FIELD(authorize_timeout_ms), 1, MS_MAX},
+    {"relying_party", "name", KIND_STRING, FIELD(rp_name), 0, 0},
+    {"relying_party", "auth", KIND_RP_AUTH, FIELD(rp_auth), 0, 0},
+    {"relying_party", "username", KIND_STRING, FIELD(rp_username), 0, 0},
+    {"relying_party", "password", KIND_SECRET, FIELD(rp_password), 0, 0},
+    {"relying_party", "password_file", KIND_SECRET_FILE, FIELD(rp_password), 0, 0},
+    {"relying_party", "signature", KIND_STRING, FIELD(rp_signature), 0, 0},
+    {"relying_party", "key_file", KIND_KEY_FILE, FIELD(rp_key_file), 0, 0},
+    {"relying_party", "key_password", KIND_SECRET, FIELD(rp_key_password), 0, 0},
+    {"relying_party", "key_password_file", KIND_SECRET_FILE, FIELD(rp_key_password), 0, 0},
+    {"relying_party", "ssl2_hash", KIND_SSL2_HASH, FIELD(ssl2_hash), 0, 0},
+    {"relying_party", "api_key", KIND_API_KEY, FIELD(app_api_key), 0, 0},
+    {"relying_party", "api_secret", KIND_SECRET, FIELD(app_api_secret), 0, 0},
+    {"relying_party", "api_secret_file", KIND_SECRET_FILE, FIELD(app_api_secret), 0, 0},
+    {"relying_party", "appsign_ttl", KIND_LONG, FIELD(app_sign_ttl), 0, 86400},
+    {"account", "user_type", KIND_USER_TYPE, FIELD(user_type), 0, 0},
+    {"account", "username", KIND_STRING, FIELD(username), 0, 0},
+    {"account", "password", KIND_SECRET, FIELD(password), 0, 0},
+    {"account", "password_file", KIND_SECRET_FILE, FIELD(password), 0, 0},
+    {"account", "agreement_uuid", KIND_STRING, FIELD(agreement_uuid), 0, 0},
+    {"account", "client_mac", KIND_STRING, FIELD(client_mac), 0, 0},
+    {"account", "remember_me", KIND_BOOL, FIELD(remember_me), 0, 0},
+    {"module", "cache_dir", KIND_PATH, FIELD(cache_dir), 0, 0},
+    {"module", "cache_ttl", KIND_LONG, FIELD(cache_ttl_s), 0, 31536000},
+    {"module", "log_level", KIND_LOG_LEVEL, FIELD(log_level), 0, 0},
+    {"module", "log_file", KIND_PATH, FIELD(log_file), 0, 0},
+    {"module", "sad_signatures", KIND_INT, FIELD(sad_signatures), 0, 1000000},
+};
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+static const char *const sections[] = {"service", "relying_party", "account", "module"};
+
+static const char *const user_types[] = {
+    "USERNAME",    "PERSONAL-ID", "PASSPORT-ID", "CITIZEN-IDENTITY-CARD",
+    "BUDGET-CODE", "TAX-CODE",    "UUID",
+};
+
+typedef struct {
+    rssp_config *cfg;
+    const char *path;          /* as the caller gave it, for messages */
+    const char *dir;           /* absolute folder of the file, for relative paths */
+    const rssp_cfg_text *text; /* the file's content */
+    size_t pos;                /* next byte the reader hands to inih */
+    int line;                  /* number of the line inih is working on */
+    bool indented;             /* that line starts with white space */
+    int set_line[N_KEYS];      /* where each key was set, 0 if not */
+    int err_line;              /* line of the first error, 0 if none */
+    char *err;
+    size_t err_len;
+} parse_ctx;
+
+/* Record the first error, prefixed with file:line. Never pass a secret. */
+static void fail_at(parse_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_at(parse_ctx *ctx, const char *fmt, ...)
+{
+    if (ctx->err_line != 0)
+        return;
+    ctx->err_line = ctx->line;
+    int n = snprintf(ctx->err, ctx->err_len, "%s:%d: ", ctx->path, ctx->line);
+    if (n < 0 || (size_t)n >= ctx->err_len)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err + n, ctx->err_len - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+static void *field_of(rssp_config *cfg, const key_spec *spec)
+{
+    return (char *)cfg + spec->offset;
+}
+
+/* A configuration path made absolute against the file's folder. */
+static char *resolve_path(const parse_ctx *ctx, const char *value)
+{
+    if (value[0] == '/')
+        return strdup(value);
+    size_t len = strlen(ctx->dir) + 1 + strlen(value) + 1;
+    char *p = malloc(len);
+    if (p != NULL)
+        snprintf(p, len, "%s/%s", ctx->dir, value);
+    return p;
+}
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Store a string field, replacing a default. */
+static void set_string(char **slot, char *value)
+{
+    free(*slot);
+    *slot = value;
+}
+
+static void apply_path(parse_ctx *ctx, const key_spec *spec, const char *value)
+{
+    char why[768];
+    char *path = resolve_path(ctx, value);
+    if (path == NULL) {
+        fail_at(ctx, "out of memory");
+        return;
+    }
+    int rc = 0;
+    if (spec->kind == KIND_KEY_FILE)
+        rc = rssp_cfg_check_private(spec->key, path, why, sizeof why);
+    else if (spec->kind == KIND_READ_PATH)
+        rc = rssp_cfg_check_readable(spec->key, path, why, sizeof why);
+    if (rc != 0) {
+        fail_at(ctx, "%s", why);
+        free(path);
+        return;
+    }
+    set_string(field_of(ctx->cfg, spec), path);
+}
+
+static void apply_secret(parse_ctx *ctx, const key_spec *spec, const char *value)
+{
+    char **slot = field_of(ctx->cfg, spec);
+    char why[768];
+
+    if (spec->kind == KIND_SECRET_FILE) {
+        char *path = resolve_path(ctx, value);
+        if (path == NULL) {
+            fail_at(ctx, "out of memory");
+            return;
+        }
+        if (rssp_cfg_read_secret(spec->key, path, slot, why, sizeof why) != 0)
+            fail_at(ctx, "%s", why);
+        free(path);
+        return;
+    }
+    if (!ctx->text->private_to_user) {
+        char quoted[4200];
+        rssp_cfg_shell_quote(ctx->cfg->path, quoted, sizeof quoted);
+        fail_at(ctx,
+                "inline %s is accepted only in a private configuration file (owned by you, "
+                "no group or other permissions; its mode is %04o): put it in %s_file instead, "
+                "or run: chmod 600 %s",
+                spec->key, ctx->text->mode, spec->key, quoted);
+        return;
+    }
+    *slot = rssp_secret_strdup(value);
+    if (*slot == NULL)
+        fail_at(ctx, "out of memory");
+}
+
+/* Parse a non-empty value into its field. Messages quote values, never secrets. */
+static void apply(parse_ctx *ctx, const key_spec *spec, const char *value)
+{
+    void *field = field_of(ctx->cfg, spec);
+    char why[768];
+    long n = 0;
+    bool b = false;
+
+    switch (spec->kind) {
+    case KIND_STRING:
+    case KIND_USER_TYPE:
+    case KIND_API_KEY: {
+        if (spec->kind == KIND_USER_TYPE &&
+            !in_list(value, user_types, sizeof user_types / sizeof user_types[0])) {
+            fail_at(ctx,
+                    "bad value '%.64s' for %s: expected USERNAME, PERSONAL-ID, PASSPORT-ID, "
+                    "CITIZEN-IDENTITY-CARD, BUDGET-CODE, TAX-CODE or UUID",
+                    value, spec->key);
+            return;
+        }
+        if (spec->kind == KIND_API_KEY && (strlen(value) > 128 || strpbrk(value, "&=") != NULL)) {
+            fail_at(ctx, "bad value '%.64s' for %s: at most 128 characters, no '&' or '='", value,
+                    spec->key);
+            return;
+        }
+        char *copy = strdup(value);
+        if (copy == NULL) {
+            fail_at(ctx, "out of memory");
+            return;
+        }
+        set_string(field, copy);
+        return;
+    }
+    case KIND_PATH:
+    case KIND_READ_PATH:
+    case KIND_KEY_FILE:
+        apply_path(ctx, spec, value);
+        return;
+    case KIND_SECRET:
+    case KIND_SECRET_FILE:
+        apply_secret(ctx, spec, value);
+        return;
+    case KIND_URL: {
+        char *url = NULL;
+        if (rssp_cfg_check_url(value, &url, why, sizeof why) != 0) {
+            fail_at(ctx, "%s", why);
+            return;
+        }
+        set_string(field, url);
+        return;
+    }
+    case KIND_LONG:
+    case KIND_INT:
+        if (rssp_cfg_parse_long(value, spec->min, spec->max, &n) != 0) {
+            fail_at(ctx, "bad value '%.64s' for %s: expected a whole number from %ld to %ld", value,
+                    spec->key, spec->min, spec->max);
+            return;
+        }
+        if (spec->kind == KIND_INT)
+            *(int *)field = (int)n; /* the range above fits an int */
+        else
+            *(long *)field = n;
+        return;
+    case KIND_BOOL:
+        if (rssp_cfg_parse_bool(value, &b) != 0) {
+            fail_at(ctx, "bad value '%.64s' for %s: expected true, false, yes, no, 1 or 0", value,
+                    spec->key);
+            return;
+        }
+        *(bool *)field = b;
+        return;
+    case KIND_RP_AUTH:
+        if (strcmp(value, "ssl2") == 0) {
+            *(rssp_rp_auth *)field = RSSP_RP_AUTH_SSL2;
+        } else if (strcmp(value, "appsign") == 0) {
+            *(rssp_rp_auth *)field = RSSP_RP_AUTH_APPSIGN;
+        } else {
+            fail_at(ctx, "bad value '%.64s' for %s: expected ssl2 or appsign", value, spec->key);
+        }
+        return;
+    case KIND_SSL2_HASH: {
+        rssp_hash_alg alg = rssp_hash_from_string(value);
+        if (alg != RSSP_HASH_SHA1 && alg != RSSP_HASH_SHA256) {
+            fail_at(ctx, "bad value '%.64s' for %s: expected sha1 or sha256", value, spec->key);
+            return;
+        }
+        *(rssp_hash_alg *)field = alg;
+        return;
+    }
+    case KIND_LOG_LEVEL: {
+        int level = rssp_log_level_parse(value);
+        if (level < 0) {
+            fail_at(ctx, "bad value '%.64s' for %s: expected off, error, warn, info or debug",
+                    value, spec->key);
+            return;
+        }
+        *(int *)field = level;
+        return;
+    }
+    }
+}
+
+/* The inih handler: one call per name = value line. */
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx *ctx = user;
+
+    if (ctx->err_line != 0)
+        return 1; /* the first error is the one reported */
+    if (section[0] == '\0') {
+        fail_at(ctx, "key '%.64s' is outside any section", name);
+        return 1;
+    }
+    size_t i = 0;
+    while (i < N_KEYS && (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].key, name) != 0))
+        i++;
+    if (i == N_KEYS) {
+        fail_at(ctx, "unknown key '%.64s' in [%s]", name, section);
+        return 1;
+    }
+    for (size_t j = 0; j < N_KEYS; j++) {
+        if (ctx->set_line[j] == 0 || keys[j].offset != keys[i].offset)
+            continue;
+        if (j == i && ctx->indented)
+            fail_at(ctx,
+                    "indented line continues '%s' of line %d; keys must start at the beginning "
+                    "of a line",
+                    name, ctx->set_line[j]);
+        else if (j == i)
+            fail_at(ctx, "duplicate key '%s' in [%s] (first set on line %d)", name, section,
+                    ctx->set_line[j]);
+        else
+            fail_at(ctx, "'%s' and '%s' (line %d) both set the same value in [%s]; keep one", name,
+                    keys[j].key, ctx->set_line[j], section);
+        return 1;
+    }
+    ctx->set_line[i] = ctx->line;
+    if (value[0] == '\0') {
+        /* An empty value leaves the default; only text-like keys may be empty. */
+        switch (keys[i].kind) {
+        case KIND_STRING:
+        case KIND_PATH:
+        case KIND_READ_PATH:
+        case KIND_KEY_FILE:
+        case KIND_SECRET:
+        case KIND_SECRET_FILE:
+        case KIND_URL:
+            return 1;
+        default:
+            fail_at(ctx, "%s has no value", name);
+            return 1;
+        }
+    }
+    apply(ctx, &keys[i], value);
+    return 1;
+}
+
+/*
+ * Section headers are checked here, as the reader hands lines to inih,
+ * because inih calls the handler only for keys and would not report an empty
+ * unknown section.
+ */
+static void check_section_header(parse_ctx *ctx, const char *line)
+{
+    const unsigned char *p = (const unsigned char *)line;
+    if (ctx->line == 1 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+        p += 3; /* inih skips a UTF-8 BOM on the first line */
+    while (isspace(*p))
+        p++;
+    if (*p != '[')
+        return;
+    const char *name = (const char *)p + 1;
+    const char *end = strchr(name, ']');
+    if (end == NULL)
+        return; /* inih reports the syntax error */
+    size_t len = (size_t)(end - name);
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        if (strlen(sections[i]) == len && memcmp(sections[i], name, len) == 0)
+            return;
+    }
+    fail_at(ctx, "unknown section [%.*s]", (int)(len > 64 ? 64 : len), name);
+}
+
+/*
+ * inih reader over the file content in memory. Counting the lines here gives
+ * the handler its line number: Debian's inih is built without
+ * INI_HANDLER_LINENO, and inih calls the handler for a line before it asks
+ * for the next one.
+ */
+static char *read_line(char *str, int num, void *stream)
+{
+    parse_ctx *ctx = stream;
+    size_t cap = num > 1 ? (size_t)num : 1;
+
+    if (ctx->err_line != 0 || ctx->pos >= ctx->text->len)
+        goto stop;
+    const char *start = ctx->text->data + ctx->pos;
+    const char *nl = memchr(start, '\n', ctx->text->len - ctx->pos);
+    size_t n = nl != NULL ? (size_t)(nl - start) + 1 : ctx->text->len - ctx->pos;
+    ctx->line++;
+    if (n > cap - 1) {
+        fail_at(ctx, "line is longer than %zu characters", cap > 2 ? cap - 2 : 0);
+        goto stop;
+    }
+    memcpy(str, start, n);
+    str[n] = '\0';
+    ctx->pos += n;
+    ctx->indented = n > 0 && (str[0] == ' ' || str[0] == '\t');
+    check_section_header(ctx, str);
+    if (ctx->err_line != 0)
+        goto stop;
+    return str;
+stop:
+    /* inih's line buffer may hold an inline secret; wipe it before inih returns. */
+    OPENSSL_cleanse(str, cap);
+    return NULL;
+}
+
+static int set_defaults(rssp_config *cfg)
+{
+    cfg->connect_timeout_ms = 5000;
+    cfg->timeout_ms = 30000;
+    cfg->authorize_timeout_ms = 330000;
+    cfg->rp_auth = RSSP_RP_AUTH_SSL2;
+    cfg->ssl2_hash = RSSP_HASH_SHA1;
+    cfg->app_sign_ttl = 60;
+    cfg->remember_me = true;
+    cfg->cache_ttl_s = 3600;
+    cfg->log_level = RSSP_LOG_OFF;
+    cfg->sad_signatures = 0;
+    cfg->user_type = strdup("USERNAME");
+    return cfg->user_type != NULL ? 0 : -1;
+}
+
+/* The absolute form of path (not resolving symbolic links) and its folder. */
+static int absolute_path(const char *path, char **abs_out, char **dir_out)
+{
+    char *abs = NULL;
+    if (path[0] == '/') {
+        abs = strdup(path);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        if (cwd == NULL)
+            return -1;
+        size_t len = strlen(cwd) + 1 + strlen(path) + 1;
+        abs = malloc(len);
+        if (abs != NULL)
+            snprintf(abs, len, "%s/%s", cwd, path);
+        free(cwd);
+    }
+    if (abs == NULL)
+        return -1;
+    char *dir = strdup(abs);
+    if (dir == NULL) {
+        free(abs);
+        return -1;
+    }
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0'; /* file in "/" */
+    else
+        *slash = '\0';
+    *abs_out = abs;
+    *dir_out = dir;
+    return 0;
+}
+
+static int apply_env(rssp_config *cfg, char *err, size_t err_len)
+{
+    char why[768];
+    const char *v = getenv("RSSP_PKCS11_URL");
+    if (v != NULL && v[0] != '\0') {
+        char *url = NULL;
+        if (rssp_cfg_check_url(v, &url, why, sizeof why) != 0) {
+            snprintf(err, err_len, "RSSP_PKCS11_URL: %s", why);
+            return -1;
+        }
+        set_string(&cfg->url, url);
+    }
+    v = getenv("RSSP_PKCS11_LOG");
+    if (v != NULL && v[0] != '\0') {
+        int level = rssp_log_level_parse(v);
+        if (level < 0) {
+            snprintf(err, err_len,
+                     "RSSP_PKCS11_LOG: bad log level '%.64s': expected off, error, warn, info or "
+                     "debug",
+                     v);
+            return -1;
+        }
+        cfg->log_level = level;
+    }
+    static const struct {
+        const char *name;
+        size_t offset;
+    } paths[] = {
+        {"RSSP_PKCS11_LOG_FILE", FIELD(log_file)},
+        {"RSSP_PKCS11_CACHE_DIR", FIELD(cache_dir)},
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        v = getenv(paths[i].name);
+        if (v == NULL || v[0] == '\0')
+            continue;
+        char *copy = strdup(v);
+        if (copy == NULL) {
+            snprintf(err, err_len, "out of memory");
+            return -1;
+        }
+        set_string((char **)(void *)((char *)cfg + paths[i].offset), copy);
+    }
+    return 0;
+}
+
+/* What a usable configuration must contain, once file and environment are read. */
+static int check_complete(const rssp_config *cfg, const char *path, char *err, size_t err_len)
+{
+    const char *missing = NULL;
+    if (cfg->url == NULL)
+        missing = "[service] url";
+    else if (cfg->rp_name == NULL)
+        missing = "[relying_party] name";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_username == NULL)
+        missing = "[relying_party] username (auth = ssl2)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_password == NULL)
+        missing = "[relying_party] password_file or password (auth = ssl2)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_signature == NULL)
+        missing = "[relying_party] signature (auth = ssl2)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_key_file == NULL)
+        missing = "[relying_party] key_file (auth = ssl2)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_APPSIGN && cfg->app_api_key == NULL)
+        missing = "[relying_party] api_key (auth = appsign)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_APPSIGN && cfg->app_api_secret == NULL)
+        missing = "[relying_party] api_secret_file or api_secret (auth = appsign)";
+    else if (cfg->username != NULL && cfg->password == NULL)
+        missing = "[account] password_file or password (username is set)";
+    else if (cfg->username == NULL && cfg->agreement_uuid == NULL)
+        missing = "[account] agreement_uuid (needed without username, for an RP-only login)";
+    if (missing != NULL) {
+        snprintf(err, err_len, "%s: %s is required", path, missing);
+        return -1;
+    }
+    if (cfg->username == NULL && cfg->password != NULL) {
+        snprintf(err, err_len, "%s: [account] has a password but no username", path);
+        return -1;
+    }
+    return 0;
+}
+
+int rssp_config_load(const char *path, rssp_config *out, char *err, size_t err_len)
+{
+    rssp_cfg_text text = {0};
+    parse_ctx ctx = {0};
+    char *dir = NULL;
+    char why[768];
+    int rc = -1;
+
+    if (err_len > 0)
+        err[0] = '\0';
+    memset(out, 0, sizeof *out);
+    if (path == NULL || path[0] == '\0') {
+        snprintf(err, err_len, "no configuration file given");
+        return -1;
+    }
+    if (set_defaults(out) != 0 || absolute_path(path, &out->path, &dir) != 0) {
+        snprintf(err, err_len, "%s: out of memory", path);
+        goto out;
+    }
+    if (rssp_cfg_read_config(out->path, &text, why, sizeof why) != 0) {
+        snprintf(err, err_len, "%s", why);
+        goto out;
+    }
+
+    ctx.cfg = out;
+    ctx.path = path;
+    ctx.dir = dir;
+    ctx.text = &text;
+    ctx.err = err;
+    ctx.err_len = err_len;
+    int ini_rc = ini_parse_stream(read_line, &ctx, on_value, &ctx);
+    if (ini_rc > 0 && (ctx.err_line == 0 || ini_rc < ctx.err_line)) {
+        /* A line inih could not read (no '=', unclosed '[') comes first. */
+        snprintf(err, err_len, "%s:%d: syntax error (expected [section] or key = value)", path,
+                 ini_rc);
+        goto out;
+    }
+    if (ini_rc < 0) {
+        snprintf(err, err_len, "%s: cannot parse (inih error %d)", path, ini_rc);
+        goto out;
+    }
+    if (ctx.err_line != 0)
+        goto out;
+
+    if (apply_env(out, err, err_len) != 0 || check_complete(out, path, err, err_len) != 0)
+        goto out;
+    rc = 0;
+out:
+    rssp_cfg_text_clear(&text);
+    free(dir);
+    if (rc != 0)
+        rssp_config_clear(out);
+    return rc;
+}
+
+void rssp_config_clear(rssp_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    rssp_secret_free(cfg->rp_password);
+    rssp_secret_free(cfg->rp_key_password);
+    rssp_secret_free(cfg->app_api_secret);
+    rssp_secret_free(cfg->password);
+    char *plain[] = {
+        cfg->path,           cfg->url,         cfg->ca_file,     cfg->rp_name,   cfg->rp_username,
+        cfg->rp_signature,   cfg->rp_key_file, cfg->app_api_key, cfg->user_type, cfg->username,
+        cfg->agreement_uuid, cfg->client_mac,  cfg->cache_dir,   cfg->log_file,
+    };
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
+        free(plain[i]);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+void rssp_config_client(const rssp_config *cfg, rssp_client_config *out)
+{
+    memset(out, 0, sizeof *out);
+    out->base_url = cfg->url;
+    out->ca_file = cfg->ca_file;
+    out->relying_party = cfg->rp_name;
+    out->rp_auth = cfg->rp_auth;
+    out->rp_username = cfg->rp_username;
+    out->rp_password = cfg->rp_password;
+    out->rp_signature = cfg->rp_signature;
+    out->rp_key_file = cfg->rp_key_file;
+    out->rp_key_password = cfg->rp_key_password;
+    out->ssl2_hash = cfg->ssl2_hash;
+    out->app_api_key = cfg->app_api_key;
+    out->app_api_secret = cfg->app_api_secret;
+    out->app_sign_ttl = cfg->app_sign_ttl;
+    out->user_type = cfg->user_type;
+    out->username = cfg->username;
+    out->password = cfg->password;
+    out->agreement_uuid = cfg->agreement_uuid;
+    out->client_mac = cfg->client_mac;
+    out->remember_me = cfg->remember_me;
+    out->connect_timeout_ms = cfg->connect_timeout_ms;
+    out->timeout_ms = cfg->timeout_ms;
+    out->authorize_timeout_ms = cfg->authorize_timeout_ms;
+}

@@ -1,0 +1,259 @@
+#include "config/config_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "common/secmem.h"
+
+/* Room for a quoted path: every byte may become four ('\''), plus quotes. */
+#define QUOTED_PATH_CAP 4200
+
+void rssp_cfg_shell_quote(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (cap < 3) {
+        if (cap > 0)
+            out[0] = '\0';
+        return;
+    }
+    out[n++] = '\'';
+    for (; *s != '\0'; s++) {
+        const char *piece = *s == '\'' ? "'\\''" : NULL;
+        size_t piece_len = piece != NULL ? 4 : 1;
+        if (n + piece_len + 2 > cap)
+            break;
+        if (piece != NULL) {
+            memcpy(out + n, piece, piece_len);
+        } else {
+            out[n] = *s;
+        }
+        n += piece_len;
+    }
+    out[n++] = '\'';
+    out[n] = '\0';
+}
+
+/*
+ * Open path without blocking on a FIFO or taking a terminal, and return the
+ * descriptor with its status (checks then apply to what was opened).
+ */
+static int open_and_stat(const char *what, const char *path, struct stat *sb, char *why,
+                         size_t why_len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        snprintf(why, why_len, "cannot open %s '%s': %s", what, path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, sb) != 0) {
+        snprintf(why, why_len, "cannot read the status of %s '%s': %s", what, path,
+                 strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(sb->st_mode)) {
+        snprintf(why, why_len, "%s '%s' is not a regular file", what, path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The private-file rule on an open file; fd stays open either way. */
+static int check_private_stat(const char *what, const char *path, const struct stat *sb, char *why,
+                              size_t why_len)
+{
+    static const char rule[] =
+        "is not private: it must be a regular file owned by you with no group or other "
+        "permissions";
+    char quoted[QUOTED_PATH_CAP];
+    uid_t me = geteuid();
+
+    if (sb->st_uid == me && (sb->st_mode & 077) == 0)
+        return 0;
+    rssp_cfg_shell_quote(path, quoted, sizeof quoted);
+    if (sb->st_uid != me) {
+        snprintf(why, why_len,
+                 "%s '%s' %s (it is owned by uid %u, you are uid %u); run: chown %u %s && "
+                 "chmod 600 %s",
+                 what, path, rule, (unsigned)sb->st_uid, (unsigned)me, (unsigned)me, quoted,
+                 quoted);
+    } else {
+        snprintf(why, why_len, "%s '%s' %s (its mode is %04o); run: chmod 600 %s", what, path, rule,
+                 (unsigned)(sb->st_mode & 07777), quoted);
+    }
+    return -1;
+}
+
+int rssp_cfg_check_private(const char *what, const char *path, char *why, size_t why_len)
+{
+    struct stat sb;
+    int fd = open_and_stat(what, path, &sb, why, why_len);
+    if (fd < 0)
+        return -1;
+    int rc = check_private_stat(what, path, &sb, why, why_len);
+    close(fd);
+    return rc;
+}
+
+int rssp_cfg_check_readable(const char *what, const char *path, char *why, size_t why_len)
+{
+    struct stat sb;
+    int fd = open_and_stat(what, path, &sb, why, why_len);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+/* Read at most cap bytes of fd into buf; -1 on a read error, -2 if longer than cap. */
+static ssize_t read_all(int fd, unsigned char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        if (n == cap) {
+            unsigned char probe;
+            ssize_t r = read(fd, &probe, 1);
+            if (r < 0 && errno == EINTR)
+                continue;
+            return r == 0 ? (ssize_t)n : r < 0 ? -1 : -2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            return (ssize_t)n;
+        n += (size_t)r;
+    }
+}
+
+int rssp_cfg_read_secret(const char *what, const char *path, char **out, char *why, size_t why_len)
+{
+    unsigned char buf[RSSP_CFG_MAX_SECRET_BYTES];
+    struct stat sb;
+    int rc = -1;
+    ssize_t got = -1;
+
+    *out = NULL;
+    int fd = open_and_stat(what, path, &sb, why, why_len);
+    if (fd < 0)
+        return -1;
+    if (check_private_stat(what, path, &sb, why, why_len) != 0)
+        goto out;
+    got = read_all(fd, buf, sizeof buf);
+    if (got == -1) {
+        snprintf(why, why_len, "cannot read %s '%s': %s", what, path, strerror(errno));
+        goto out;
+    }
+    if (got == -2) {
+        snprintf(why, why_len, "%s '%s' is larger than %d bytes", what, path,
+                 RSSP_CFG_MAX_SECRET_BYTES);
+        goto out;
+    }
+    size_t len = (size_t)got;
+    if (len > 0 && buf[len - 1] == '\n') {
+        len--;
+        if (len > 0 && buf[len - 1] == '\r')
+            len--;
+    }
+    if (len == 0) {
+        snprintf(why, why_len, "%s '%s' is empty", what, path);
+        goto out;
+    }
+    if (memchr(buf, '\0', len) != NULL) {
+        snprintf(why, why_len, "%s '%s' contains a NUL byte", what, path);
+        goto out;
+    }
+    *out = rssp_secret_dup(buf, len);
+    if (*out == NULL) {
+        snprintf(why, why_len, "out of memory reading %s", what);
+        goto out;
+    }
+    rc = 0;
+out:
+    OPENSSL_cleanse(buf, sizeof buf); /* also after a partial read */
+    close(fd);
+    return rc;
+}
+
+int rssp_cfg_read_config(const char *path, rssp_cfg_text *out, char *why, size_t why_len)
+{
+    char quoted[QUOTED_PATH_CAP];
+    struct stat sb;
+    int rc = -1;
+    ssize_t got = 0;
+
+    memset(out, 0, sizeof *out);
+    int fd = open_and_stat("configuration file", path, &sb, why, why_len);
+    if (fd < 0)
+        return -1;
+    uid_t me = geteuid();
+    if (sb.st_uid != me && sb.st_uid != 0) {
+        snprintf(why, why_len,
+                 "configuration file '%s' is owned by uid %u; it must be owned by you (uid %u) "
+                 "or root",
+                 path, (unsigned)sb.st_uid, (unsigned)me);
+        goto out;
+    }
+    if ((sb.st_mode & 022) != 0) {
+        rssp_cfg_shell_quote(path, quoted, sizeof quoted);
+        snprintf(why, why_len,
+                 "configuration file '%s' is writable by group or others (its mode is %04o); "
+                 "run: chmod go-w %s",
+                 path, (unsigned)(sb.st_mode & 07777), quoted);
+        goto out;
+    }
+    if (sb.st_size > RSSP_CFG_MAX_CONFIG_BYTES) {
+        snprintf(why, why_len, "configuration file '%s' is larger than %d bytes", path,
+                 RSSP_CFG_MAX_CONFIG_BYTES);
+        goto out;
+    }
+    size_t cap = (size_t)sb.st_size;
+    out->data = malloc(cap + 1);
+    if (out->data == NULL) {
+        snprintf(why, why_len, "out of memory reading '%s'", path);
+        goto out;
+    }
+    out->len = cap; /* until the read is done, so that a failure wipes it all */
+    got = read_all(fd, (unsigned char *)out->data, cap);
+    if (got == -1) {
+        snprintf(why, why_len, "cannot read configuration file '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    if (got == -2) {
+        snprintf(why, why_len, "configuration file '%s' changed while being read", path);
+        goto out;
+    }
+    out->len = (size_t)got;
+    out->data[out->len] = '\0';
+    if (memchr(out->data, '\0', out->len) != NULL) {
+        snprintf(why, why_len, "configuration file '%s' contains a NUL byte", path);
+        goto out;
+    }
+    out->private_to_user = sb.st_uid == me && (sb.st_mode & 077) == 0;
+    out->mode = (unsigned)(sb.st_mode & 07777);
+    rc = 0;
+out:
+    close(fd);
+    if (rc != 0)
+        rssp_cfg_text_clear(out);
+    return rc;
+}
+
+void rssp_cfg_text_clear(rssp_cfg_text *t)
+{
+    if (t->data != NULL) {
+        OPENSSL_cleanse(t->data, t->len);
+        free(t->data);
+    }
+    memset(t, 0, sizeof *t);
+}
