@@ -32,18 +32,24 @@
 static const CK_BBOOL ck_true = CK_TRUE;
 static const CK_BBOOL ck_false = CK_FALSE;
 
-#define ATTR_BOOL(t, v)                                                                            \
-    {                                                                                              \
-        (t), (v) ? &ck_true : &ck_false, sizeof(CK_BBOOL)                                          \
-    }
-#define ATTR_VAL(t, v)                                                                             \
-    {                                                                                              \
-        (t), &(v), sizeof(v)                                                                       \
-    }
-#define ATTR_BUF(t, b)                                                                             \
-    {                                                                                              \
-        (t), (b).data, (b).len                                                                     \
-    }
+/* Entries of the attribute tables; the values are borrowed until p11_attrs_append copies them. */
+static p11_attr_src attr_bool(CK_ATTRIBUTE_TYPE type, bool value)
+{
+    return (p11_attr_src){type, value ? &ck_true : &ck_false, sizeof(CK_BBOOL)};
+}
+
+/* CK_ULONG and the types defined as it (CK_OBJECT_CLASS, CK_KEY_TYPE, ...). */
+static p11_attr_src attr_ulong(CK_ATTRIBUTE_TYPE type, const CK_ULONG *value)
+{
+    return (p11_attr_src){type, value, sizeof(*value)};
+}
+
+/* NULL: an empty value. */
+static p11_attr_src attr_buf(CK_ATTRIBUTE_TYPE type, const rssp_buf *value)
+{
+    return value != NULL ? (p11_attr_src){type, value->data, value->len}
+                         : (p11_attr_src){type, NULL, 0};
+}
 
 /* Private key components that exist on the service but are never revealed. */
 static const CK_ATTRIBUTE_TYPE rsa_private_sensitive[] = {
@@ -129,9 +135,9 @@ static const rssp_buf *issuer_key_id(const rssp_cert_info *cert, const rssp_cert
 static CK_RV add_storage(p11_object *obj, const char *label)
 {
     const p11_attr_src attrs[] = {
-        ATTR_VAL(CKA_CLASS, obj->cls),           ATTR_BOOL(CKA_TOKEN, true),
-        ATTR_BOOL(CKA_PRIVATE, obj->is_private), ATTR_BOOL(CKA_MODIFIABLE, false),
-        ATTR_BOOL(CKA_COPYABLE, false),          ATTR_BOOL(CKA_DESTROYABLE, false),
+        attr_ulong(CKA_CLASS, &obj->cls),        attr_bool(CKA_TOKEN, true),
+        attr_bool(CKA_PRIVATE, obj->is_private), attr_bool(CKA_MODIFIABLE, false),
+        attr_bool(CKA_COPYABLE, false),          attr_bool(CKA_DESTROYABLE, false),
         {CKA_LABEL, label, strlen(label)},
     };
     return p11_attrs_append(&obj->attrs, &obj->n_attrs, attrs, P11_ATTR_LEN(attrs));
@@ -148,7 +154,6 @@ static CK_RV build_certificate(p11_object *obj, CK_OBJECT_HANDLE handle, const r
     CK_DATE start, end;
     size_t start_len = date_from(ci->not_before, &start);
     size_t end_len = date_from(ci->not_after, &end);
-    const rssp_buf no_key = {NULL, 0};
     const CK_CERTIFICATE_TYPE cert_type = CKC_X_509;
     const CK_ULONG domain = CK_SECURITY_DOMAIN_UNSPECIFIED;
     const CK_MECHANISM_TYPE name_hash = CKM_SHA_1;
@@ -162,24 +167,24 @@ static CK_RV build_certificate(p11_object *obj, CK_OBJECT_HANDLE handle, const r
     }
     const p11_attr_src attrs[] = {
         /* certificate (§4.6.2) */
-        ATTR_VAL(CKA_CERTIFICATE_TYPE, cert_type),
-        ATTR_BOOL(CKA_TRUSTED, false),
-        ATTR_VAL(CKA_CERTIFICATE_CATEGORY, category),
+        attr_ulong(CKA_CERTIFICATE_TYPE, &cert_type),
+        attr_bool(CKA_TRUSTED, false),
+        attr_ulong(CKA_CERTIFICATE_CATEGORY, &category),
         {CKA_CHECK_VALUE, sha1, CHECK_VALUE_LEN},
         {CKA_START_DATE, &start, start_len},
         {CKA_END_DATE, &end, end_len},
-        ATTR_BUF(CKA_PUBLIC_KEY_INFO, ci->spki),
+        attr_buf(CKA_PUBLIC_KEY_INFO, &ci->spki),
         /* X.509 (§4.6.3) */
-        ATTR_BUF(CKA_SUBJECT, ci->subject),
-        ATTR_BUF(CKA_ID, ci->key_id),
-        ATTR_BUF(CKA_ISSUER, ci->issuer),
-        ATTR_BUF(CKA_SERIAL_NUMBER, ci->serial),
-        ATTR_BUF(CKA_VALUE, ci->der),
+        attr_buf(CKA_SUBJECT, &ci->subject),
+        attr_buf(CKA_ID, &ci->key_id),
+        attr_buf(CKA_ISSUER, &ci->issuer),
+        attr_buf(CKA_SERIAL_NUMBER, &ci->serial),
+        attr_buf(CKA_VALUE, &ci->der),
         {CKA_URL, "", 0},
-        ATTR_BUF(CKA_HASH_OF_SUBJECT_PUBLIC_KEY, ci->key_id),
-        ATTR_BUF(CKA_HASH_OF_ISSUER_PUBLIC_KEY, issuer_key != NULL ? *issuer_key : no_key),
-        ATTR_VAL(CKA_JAVA_MIDP_SECURITY_DOMAIN, domain),
-        ATTR_VAL(CKA_NAME_HASH_ALGORITHM, name_hash),
+        attr_buf(CKA_HASH_OF_SUBJECT_PUBLIC_KEY, &ci->key_id),
+        attr_buf(CKA_HASH_OF_ISSUER_PUBLIC_KEY, issuer_key),
+        attr_ulong(CKA_JAVA_MIDP_SECURITY_DOMAIN, &domain),
+        attr_ulong(CKA_NAME_HASH_ALGORITHM, &name_hash),
     };
     return p11_attrs_append(&obj->attrs, &obj->n_attrs, attrs, P11_ATTR_LEN(attrs));
 }
@@ -198,16 +203,16 @@ static CK_RV add_key_common(p11_object *obj, const p11_object_spec *spec)
     const CK_KEY_TYPE key_type = ee->key_type == RSSP_KEY_RSA ? CKK_RSA : CKK_EC;
     const CK_MECHANISM_TYPE gen_mechanism = CK_UNAVAILABLE_INFORMATION;
     const p11_attr_src key[] = {
-        ATTR_VAL(CKA_KEY_TYPE, key_type),
-        ATTR_BUF(CKA_ID, ee->key_id),
+        attr_ulong(CKA_KEY_TYPE, &key_type),
+        attr_buf(CKA_ID, &ee->key_id),
         {CKA_START_DATE, &start, start_len},
         {CKA_END_DATE, &end, end_len},
-        ATTR_BOOL(CKA_DERIVE, false),
-        ATTR_BOOL(CKA_LOCAL, false),
-        ATTR_VAL(CKA_KEY_GEN_MECHANISM, gen_mechanism),
+        attr_bool(CKA_DERIVE, false),
+        attr_bool(CKA_LOCAL, false),
+        attr_ulong(CKA_KEY_GEN_MECHANISM, &gen_mechanism),
         {CKA_ALLOWED_MECHANISMS, spec->mechanisms, spec->n_mechanisms * sizeof(CK_MECHANISM_TYPE)},
-        ATTR_BUF(CKA_SUBJECT, ee->subject),
-        ATTR_BUF(CKA_PUBLIC_KEY_INFO, ee->spki),
+        attr_buf(CKA_SUBJECT, &ee->subject),
+        attr_buf(CKA_PUBLIC_KEY_INFO, &ee->spki),
     };
     rv = p11_attrs_append(&obj->attrs, &obj->n_attrs, key, P11_ATTR_LEN(key));
     if (rv != CKR_OK) {
@@ -216,13 +221,13 @@ static CK_RV add_key_common(p11_object *obj, const p11_object_spec *spec)
     if (ee->key_type == RSSP_KEY_RSA) {
         const CK_ULONG bits = ee->key_bits;
         const p11_attr_src rsa[] = {
-            ATTR_BUF(CKA_MODULUS, ee->modulus),
-            ATTR_VAL(CKA_MODULUS_BITS, bits),
-            ATTR_BUF(CKA_PUBLIC_EXPONENT, ee->public_exponent),
+            attr_buf(CKA_MODULUS, &ee->modulus),
+            attr_ulong(CKA_MODULUS_BITS, &bits),
+            attr_buf(CKA_PUBLIC_EXPONENT, &ee->public_exponent),
         };
         return p11_attrs_append(&obj->attrs, &obj->n_attrs, rsa, P11_ATTR_LEN(rsa));
     }
-    const p11_attr_src ec[] = {ATTR_BUF(CKA_EC_PARAMS, ee->ec_params)};
+    const p11_attr_src ec[] = {attr_buf(CKA_EC_PARAMS, &ee->ec_params)};
     return p11_attrs_append(&obj->attrs, &obj->n_attrs, ec, P11_ATTR_LEN(ec));
 }
 
@@ -245,16 +250,16 @@ static CK_RV build_private_key(p11_object *obj, CK_OBJECT_HANDLE handle,
     }
     /* §4.9: the key signs, nothing else, and never leaves the service. */
     const p11_attr_src attrs[] = {
-        ATTR_BOOL(CKA_SENSITIVE, true),
-        ATTR_BOOL(CKA_DECRYPT, false),
-        ATTR_BOOL(CKA_SIGN, true),
-        ATTR_BOOL(CKA_SIGN_RECOVER, false),
-        ATTR_BOOL(CKA_UNWRAP, false),
-        ATTR_BOOL(CKA_EXTRACTABLE, false),
-        ATTR_BOOL(CKA_ALWAYS_SENSITIVE, true),
-        ATTR_BOOL(CKA_NEVER_EXTRACTABLE, true),
-        ATTR_BOOL(CKA_WRAP_WITH_TRUSTED, false),
-        ATTR_BOOL(CKA_ALWAYS_AUTHENTICATE, spec->always_authenticate),
+        attr_bool(CKA_SENSITIVE, true),
+        attr_bool(CKA_DECRYPT, false),
+        attr_bool(CKA_SIGN, true),
+        attr_bool(CKA_SIGN_RECOVER, false),
+        attr_bool(CKA_UNWRAP, false),
+        attr_bool(CKA_EXTRACTABLE, false),
+        attr_bool(CKA_ALWAYS_SENSITIVE, true),
+        attr_bool(CKA_NEVER_EXTRACTABLE, true),
+        attr_bool(CKA_WRAP_WITH_TRUSTED, false),
+        attr_bool(CKA_ALWAYS_AUTHENTICATE, spec->always_authenticate),
     };
     return p11_attrs_append(&obj->attrs, &obj->n_attrs, attrs, P11_ATTR_LEN(attrs));
 }
@@ -270,15 +275,15 @@ static CK_RV build_public_key(p11_object *obj, CK_OBJECT_HANDLE handle, const p1
     }
     /* §4.8: verification is local; nothing is encrypted or wrapped. */
     const p11_attr_src attrs[] = {
-        ATTR_BOOL(CKA_ENCRYPT, false),        ATTR_BOOL(CKA_VERIFY, true),
-        ATTR_BOOL(CKA_VERIFY_RECOVER, false), ATTR_BOOL(CKA_WRAP, false),
-        ATTR_BOOL(CKA_TRUSTED, false),
+        attr_bool(CKA_ENCRYPT, false),        attr_bool(CKA_VERIFY, true),
+        attr_bool(CKA_VERIFY_RECOVER, false), attr_bool(CKA_WRAP, false),
+        attr_bool(CKA_TRUSTED, false),
     };
     rv = p11_attrs_append(&obj->attrs, &obj->n_attrs, attrs, P11_ATTR_LEN(attrs));
     if (rv != CKR_OK || spec->ee->key_type != RSSP_KEY_EC) {
         return rv;
     }
-    const p11_attr_src ec[] = {ATTR_BUF(CKA_EC_POINT, spec->ee->ec_point)};
+    const p11_attr_src ec[] = {attr_buf(CKA_EC_POINT, &spec->ee->ec_point)};
     return p11_attrs_append(&obj->attrs, &obj->n_attrs, ec, P11_ATTR_LEN(ec));
 }
 
