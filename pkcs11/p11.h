@@ -19,16 +19,26 @@ typedef CK_INTERFACE_PTR *CK_INTERFACE_PTR_PTR;
 #define CKF_INTERFACE_FORK_SAFE 0x00000001UL
 #endif
 
-#ifndef CKR_OPERATION_CANCEL_FAILED
-#define CKR_OPERATION_CANCEL_FAILED 0x00000202UL
-#endif
+/* The 3.0 function list: the 2.40 list followed by 24 more entries (pkcs11f.h 3.0). */
+typedef CK_RV (*CK_C_GetInterfaceList)(CK_INTERFACE_PTR, CK_ULONG_PTR);
+typedef CK_RV (*CK_C_GetInterface)(CK_UTF8CHAR_PTR, CK_VERSION_PTR, CK_INTERFACE_PTR_PTR, CK_FLAGS);
+typedef CK_RV (*CK_C_LoginUser)(CK_SESSION_HANDLE, CK_USER_TYPE, CK_UTF8CHAR_PTR, CK_ULONG,
+                                CK_UTF8CHAR_PTR, CK_ULONG);
+typedef CK_RV (*CK_C_SessionCancel)(CK_SESSION_HANDLE, CK_FLAGS);
+typedef CK_RV (*CK_C_MessageInit)(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE);
+typedef CK_RV (*CK_C_CryptMessage)(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                                   CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR);
+typedef CK_RV (*CK_C_CryptMessageBegin)(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR,
+                                        CK_ULONG);
+typedef CK_RV (*CK_C_CryptMessageNext)(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR,
+                                       CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR, CK_FLAGS);
+typedef CK_RV (*CK_C_MessageFinal)(CK_SESSION_HANDLE);
+typedef CK_RV (*CK_C_SignMessage)(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                                  CK_BYTE_PTR, CK_ULONG_PTR);
+typedef CK_RV (*CK_C_MessageBegin)(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG);
+typedef CK_RV (*CK_C_VerifyMessage)(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                                    CK_BYTE_PTR, CK_ULONG);
 
-/*
- * The 3.0 function list: the 2.40 list followed by 24 more entries. The
- * message-based functions are typed generically: the module answers them
- * CKR_FUNCTION_NOT_SUPPORTED and never reads their arguments.
- */
-typedef CK_RV (*rssp_ck_generic_fn)(void);
 typedef struct CK_FUNCTION_LIST_3_0 {
     CK_VERSION version;
     CK_C_Initialize C_Initialize;
@@ -100,31 +110,65 @@ typedef struct CK_FUNCTION_LIST_3_0 {
     CK_C_CancelFunction C_CancelFunction;
     CK_C_WaitForSlotEvent C_WaitForSlotEvent;
     /* 3.0 */
-    CK_RV (*C_GetInterfaceList)(CK_INTERFACE_PTR, CK_ULONG_PTR);
-    CK_RV (*C_GetInterface)(CK_UTF8CHAR_PTR, CK_VERSION_PTR, CK_INTERFACE_PTR_PTR, CK_FLAGS);
-    CK_RV (*C_LoginUser)(CK_SESSION_HANDLE, CK_USER_TYPE, CK_UTF8CHAR_PTR, CK_ULONG,
-                         CK_UTF8CHAR_PTR, CK_ULONG);
-    CK_RV (*C_SessionCancel)(CK_SESSION_HANDLE, CK_FLAGS);
-    rssp_ck_generic_fn C_MessageEncryptInit;
-    rssp_ck_generic_fn C_EncryptMessage;
-    rssp_ck_generic_fn C_EncryptMessageBegin;
-    rssp_ck_generic_fn C_EncryptMessageNext;
-    rssp_ck_generic_fn C_MessageEncryptFinal;
-    rssp_ck_generic_fn C_MessageDecryptInit;
-    rssp_ck_generic_fn C_DecryptMessage;
-    rssp_ck_generic_fn C_DecryptMessageBegin;
-    rssp_ck_generic_fn C_DecryptMessageNext;
-    rssp_ck_generic_fn C_MessageDecryptFinal;
-    rssp_ck_generic_fn C_MessageSignInit;
-    rssp_ck_generic_fn C_SignMessage;
-    rssp_ck_generic_fn C_SignMessageBegin;
-    rssp_ck_generic_fn C_SignMessageNext;
-    rssp_ck_generic_fn C_MessageSignFinal;
-    rssp_ck_generic_fn C_MessageVerifyInit;
-    rssp_ck_generic_fn C_VerifyMessage;
-    rssp_ck_generic_fn C_VerifyMessageBegin;
-    rssp_ck_generic_fn C_VerifyMessageNext;
-    rssp_ck_generic_fn C_MessageVerifyFinal;
+    CK_C_GetInterfaceList C_GetInterfaceList;
+    CK_C_GetInterface C_GetInterface;
+    CK_C_LoginUser C_LoginUser;
+    CK_C_SessionCancel C_SessionCancel;
+    CK_C_MessageInit C_MessageEncryptInit;
+    CK_C_CryptMessage C_EncryptMessage;
+    CK_C_CryptMessageBegin C_EncryptMessageBegin;
+    CK_C_CryptMessageNext C_EncryptMessageNext;
+    CK_C_MessageFinal C_MessageEncryptFinal;
+    CK_C_MessageInit C_MessageDecryptInit;
+    CK_C_CryptMessage C_DecryptMessage;
+    CK_C_CryptMessageBegin C_DecryptMessageBegin;
+    CK_C_CryptMessageNext C_DecryptMessageNext;
+    CK_C_MessageFinal C_MessageDecryptFinal;
+    CK_C_MessageInit C_MessageSignInit;
+    CK_C_SignMessage C_SignMessage;
+    CK_C_MessageBegin C_SignMessageBegin;
+    CK_C_SignMessage C_SignMessageNext;
+    CK_C_MessageFinal C_MessageSignFinal;
+    CK_C_MessageInit C_MessageVerifyInit;
+    CK_C_VerifyMessage C_VerifyMessage;
+    CK_C_MessageBegin C_VerifyMessageBegin;
+    CK_C_VerifyMessage C_VerifyMessageNext;
+    CK_C_MessageFinal C_MessageVerifyFinal;
 } CK_FUNCTION_LIST_3_0;
+
+/* The 3.0 entry points the 2.40 header does not declare. */
+CK_RV C_GetInterfaceList(CK_INTERFACE_PTR, CK_ULONG_PTR);
+CK_RV C_GetInterface(CK_UTF8CHAR_PTR, CK_VERSION_PTR, CK_INTERFACE_PTR_PTR, CK_FLAGS);
+CK_RV C_LoginUser(CK_SESSION_HANDLE, CK_USER_TYPE, CK_UTF8CHAR_PTR, CK_ULONG, CK_UTF8CHAR_PTR,
+                  CK_ULONG);
+CK_RV C_SessionCancel(CK_SESSION_HANDLE, CK_FLAGS);
+CK_RV C_MessageEncryptInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE);
+CK_RV C_EncryptMessage(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
+                       CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR);
+CK_RV C_EncryptMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG);
+CK_RV C_EncryptMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                           CK_BYTE_PTR, CK_ULONG_PTR, CK_FLAGS);
+CK_RV C_MessageEncryptFinal(CK_SESSION_HANDLE);
+CK_RV C_MessageDecryptInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE);
+CK_RV C_DecryptMessage(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
+                       CK_ULONG, CK_BYTE_PTR, CK_ULONG_PTR);
+CK_RV C_DecryptMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG);
+CK_RV C_DecryptMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                           CK_BYTE_PTR, CK_ULONG_PTR, CK_FLAGS);
+CK_RV C_MessageDecryptFinal(CK_SESSION_HANDLE);
+CK_RV C_MessageSignInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE);
+CK_RV C_SignMessage(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
+                    CK_ULONG_PTR);
+CK_RV C_SignMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG);
+CK_RV C_SignMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                        CK_BYTE_PTR, CK_ULONG_PTR);
+CK_RV C_MessageSignFinal(CK_SESSION_HANDLE);
+CK_RV C_MessageVerifyInit(CK_SESSION_HANDLE, CK_MECHANISM_PTR, CK_OBJECT_HANDLE);
+CK_RV C_VerifyMessage(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG, CK_BYTE_PTR,
+                      CK_ULONG);
+CK_RV C_VerifyMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG);
+CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
+                          CK_BYTE_PTR, CK_ULONG);
+CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE);
 
 #endif

@@ -1,0 +1,187 @@
+#include "pkcs11/module.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "pkcs11/login.h"
+
+p11_module p11_g;
+
+static void observe_call(void *ctx, const char *method, long duration_ms, const rssp_status *st)
+{
+    (void)ctx;
+    rssp_info_log("rssp %s: %ld ms, %s, responseCode %d, billCode %s", method, duration_ms,
+                  rssp_err_name(st->err), st->response_code,
+                  st->bill_code[0] ? st->bill_code : "-");
+}
+
+/* Cache file and key: one cache per service, relying party and account. */
+static CK_RV setup_cache(void)
+{
+    const rssp_config *c = &p11_g.cfg;
+    if (c->cache_ttl_s <= 0)
+        return CKR_OK;
+    size_t klen = strlen(c->url) + 3 * 4 + (c->rp_name ? strlen(c->rp_name) : 0) +
+                  (c->username ? strlen(c->username) : 0) +
+                  (c->agreement_uuid ? strlen(c->agreement_uuid) : 0) + 1;
+    p11_g.cache_key = malloc(klen);
+    if (p11_g.cache_key == NULL)
+        return CKR_HOST_MEMORY;
+    snprintf(p11_g.cache_key, klen, "%s\n%s\n%s\n%s", c->url, c->rp_name ? c->rp_name : "",
+             c->username ? c->username : "", c->agreement_uuid ? c->agreement_uuid : "");
+
+    char dir[4096];
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    if (c->cache_dir != NULL)
+        snprintf(dir, sizeof dir, "%s", c->cache_dir);
+    else if (xdg != NULL && xdg[0] == '/')
+        snprintf(dir, sizeof dir, "%s/rssp-pkcs11", xdg);
+    else if (home != NULL && home[0] == '/')
+        snprintf(dir, sizeof dir, "%s/.cache/rssp-pkcs11", home);
+    else
+        return CKR_OK; /* nowhere to cache: always ask the service */
+
+    unsigned char md[32];
+    if (rssp_digest(RSSP_HASH_SHA256, p11_g.cache_key, strlen(p11_g.cache_key), md) !=
+        RSSP_CRYPTO_OK)
+        return CKR_GENERAL_ERROR;
+    size_t plen = strlen(dir) + 64;
+    p11_g.cache_path = malloc(plen);
+    if (p11_g.cache_path == NULL)
+        return CKR_HOST_MEMORY;
+    snprintf(p11_g.cache_path, plen, "%s/credentials-%02x%02x%02x%02x%02x%02x%02x%02x.json", dir,
+             md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7]);
+    return CKR_OK;
+}
+
+/* Read the configuration and make the client. Failure leaves a module with no slots. */
+static CK_RV setup_service(const char *init_reserved)
+{
+    char err[512] = "";
+    char *path = rssp_config_find(init_reserved, err, sizeof err);
+    if (path == NULL) {
+        rssp_warn("no configuration: %s", err);
+        return CKR_OK;
+    }
+    int rc = rssp_config_load(path, &p11_g.cfg, err, sizeof err);
+    free(path);
+    if (rc != 0) {
+        /* The one message the module prints without being asked: there is no other channel. */
+        fprintf(stderr, "rssp-pkcs11: %s\n", err);
+        rssp_error("%s", err);
+        return CKR_OK;
+    }
+    rssp_log_open((rssp_log_level)p11_g.cfg.log_level, p11_g.cfg.log_file);
+
+    rssp_client_config cc;
+    rssp_status st;
+    rssp_config_client(&p11_g.cfg, &cc);
+    if (rssp_client_new(&cc, &p11_g.client, &st) != RSSP_OK) {
+        rssp_error("cannot use the service configuration: %s", st.message);
+        rssp_config_clear(&p11_g.cfg);
+        return CKR_OK;
+    }
+    rssp_client_set_observer(p11_g.client, observe_call, NULL);
+    p11_g.have_config = true;
+    return setup_cache();
+}
+
+CK_RV p11_initialize(CK_VOID_PTR init_args)
+{
+    const CK_C_INITIALIZE_ARGS *args = init_args;
+    CK_RV rv;
+
+    if (p11_g.initialized && p11_g.pid == getpid())
+        return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+    if (p11_g.initialized) {
+        /*
+         * A child after fork(): the parent's state (TLS connections, mutexes
+         * possibly held by threads that do not exist here) must not be touched,
+         * not even to free it. Forget it and start afresh, as the spec requires.
+         */
+        memset(&p11_g, 0, sizeof p11_g);
+    }
+    if (args != NULL && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS))
+        return CKR_NEED_TO_CREATE_THREADS; /* libcurl's resolver runs in threads */
+    if ((rv = p11_locking_setup(args)) != CKR_OK)
+        return rv;
+
+    /* Logging before the configuration is read: only the environment says. */
+    int env_level = rssp_log_level_parse(getenv("RSSP_PKCS11_LOG"));
+    if (env_level > 0)
+        rssp_log_open((rssp_log_level)env_level, getenv("RSSP_PKCS11_LOG_FILE"));
+
+    if ((rv = p11_mutex_new(&p11_g.lock)) != CKR_OK ||
+        (rv = p11_mutex_new(&p11_g.load_lock)) != CKR_OK)
+        goto fail;
+    const char *reserved = args != NULL ? (const char *)args->pReserved : NULL;
+    if ((rv = setup_service(reserved)) != CKR_OK)
+        goto fail;
+    p11_g.pid = getpid();
+    p11_g.initialized = true;
+    p11_tokens_load_cached();
+    rssp_debug("initialised (%s)", p11_g.have_config ? p11_g.cfg.path : "no configuration");
+    return CKR_OK;
+fail:
+    p11_mutex_free(p11_g.lock);
+    p11_mutex_free(p11_g.load_lock);
+    memset(&p11_g, 0, sizeof p11_g);
+    return rv;
+}
+
+CK_RV p11_finalize(CK_VOID_PTR reserved)
+{
+    if (reserved != NULL)
+        return CKR_ARGUMENTS_BAD;
+    CK_RV rv = p11_check();
+    if (rv != CKR_OK)
+        return rv;
+    p11_sessions_destroy();
+    bool any_login = false;
+    for (size_t i = 0; i < p11_g.n_tokens; i++)
+        any_login |= p11_token_logout(p11_g.tokens[i], true);
+    if (any_login && p11_g.client != NULL) {
+        rssp_status st;
+        rssp_logout(p11_g.client, &st);
+    }
+    for (size_t i = 0; i < p11_g.n_tokens; i++)
+        p11_token_free(p11_g.tokens[i]);
+    free(p11_g.tokens);
+    rssp_client_free(p11_g.client);
+    rssp_config_clear(&p11_g.cfg);
+    free(p11_g.cache_path);
+    free(p11_g.cache_key);
+    p11_mutex_free(p11_g.lock);
+    p11_mutex_free(p11_g.load_lock);
+    rssp_debug("finalised");
+    rssp_log_close();
+    memset(&p11_g, 0, sizeof p11_g);
+    return CKR_OK;
+}
+
+CK_RV p11_check(void)
+{
+    if (!p11_g.initialized || p11_g.pid != getpid())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    return CKR_OK;
+}
+
+CK_RV p11_token_get(CK_SLOT_ID slot_id, p11_token **out)
+{
+    p11_tokens_load();
+    p11_mutex_lock(p11_g.lock);
+    CK_RV rv = CKR_SLOT_ID_INVALID;
+    for (size_t i = 0; i < p11_g.n_tokens; i++) {
+        if (p11_g.tokens[i]->slot_id == slot_id) {
+            *out = p11_g.tokens[i];
+            rv = CKR_OK;
+            break;
+        }
+    }
+    p11_mutex_unlock(p11_g.lock);
+    return rv;
+}

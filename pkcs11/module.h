@@ -1,0 +1,60 @@
+/*
+ * The module's global state: configuration, the RSSP client, the tokens and
+ * the session table, and their life cycle (C_Initialize / C_Finalize).
+ */
+#ifndef RSSP_P11_MODULE_H
+#define RSSP_P11_MODULE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+#include "pkcs11/mutex.h"
+#include "pkcs11/p11.h"
+#include "pkcs11/session.h"
+#include "pkcs11/token.h"
+#include "rssp/client.h"
+
+typedef struct {
+    bool initialized;
+    pid_t pid; /* the process that called C_Initialize (fork detection) */
+    /*
+     * lock guards the token table's publication and the session table; it is
+     * never held across a network call. load_lock makes loading the credential
+     * list single-flight and is held across that load (it only ever blocks
+     * threads that are waiting for the same list).
+     */
+    p11_mutex *lock;
+    p11_mutex *load_lock;
+    bool have_config;
+    rssp_config cfg;
+    rssp_client *client;
+    char *cache_path;
+    char *cache_key;
+    p11_token **tokens;
+    size_t n_tokens;
+    bool loaded;
+    long long retry_after_ms; /* after a failed load, do not try again before this */
+    p11_session **sessions;
+    size_t n_sessions;
+    size_t cap_sessions;
+    CK_SESSION_HANDLE next_handle;
+} p11_module;
+
+extern p11_module p11_g;
+
+CK_RV p11_initialize(CK_VOID_PTR init_args);
+CK_RV p11_finalize(CK_VOID_PTR reserved);
+/* CKR_OK when initialised in this process, else CKR_CRYPTOKI_NOT_INITIALIZED. */
+CK_RV p11_check(void);
+
+/* Load the tokens if not yet done (cache, else network); never fails the caller. */
+void p11_tokens_load(void);
+/* Load the tokens from a fresh cache only (C_Initialize: no network). */
+void p11_tokens_load_cached(void);
+/* The token of slot_id, or CKR_SLOT_ID_INVALID. Tokens live until C_Finalize. */
+CK_RV p11_token_get(CK_SLOT_ID slot_id, p11_token **out);
+
+#endif

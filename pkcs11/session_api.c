@@ -1,0 +1,138 @@
+/* Opening sessions, session info, login, logout, cancellation. */
+#include <string.h>
+
+#include "common/log.h"
+#include "pkcs11/api.h"
+#include "pkcs11/login.h"
+#include "pkcs11/module.h"
+
+CK_RV p11_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE_PTR out)
+{
+    p11_token *tok;
+    if (out == NULL)
+        return CKR_ARGUMENTS_BAD;
+    CK_RV rv = p11_token_get(slot, &tok);
+    if (rv != CKR_OK)
+        return rv;
+    if (!(flags & CKF_SERIAL_SESSION))
+        return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+    if (flags & CKF_RW_SESSION)
+        return CKR_TOKEN_WRITE_PROTECTED;
+    return p11_session_open(slot, flags, out);
+}
+
+CK_RV p11_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
+{
+    p11_session *s;
+    if (info == NULL)
+        return CKR_ARGUMENTS_BAD;
+    CK_RV rv = p11_session_get(h, &s);
+    if (rv != CKR_OK)
+        return rv;
+    memset(info, 0, sizeof *info);
+    info->slotID = s->tok->slot_id;
+    info->state = p11_session_logged_in(s) ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
+    info->flags = s->flags;
+    p11_session_put(s);
+    return CKR_OK;
+}
+
+static bool any_token_logged_in(void)
+{
+    bool any = false;
+    for (size_t i = 0; i < p11_g.n_tokens && !any; i++) {
+        p11_token *tok = p11_g.tokens[i];
+        p11_mutex_lock(tok->state_lock);
+        any = tok->logged_in;
+        p11_mutex_unlock(tok->state_lock);
+    }
+    return any;
+}
+
+CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len)
+{
+    p11_session *s;
+    CK_RV rv = p11_session_get(h, &s);
+    if (rv != CKR_OK)
+        return rv;
+    p11_token *tok = s->tok;
+    bool protected_path = tok->auth_kind == P11_AUTH_IMPLICIT;
+    bool logged_in = p11_session_logged_in(s);
+
+    if (user == CKU_SO) {
+        rv = CKR_SESSION_READ_ONLY_EXISTS; /* every session is read-only; there is no SO */
+    } else if (user != CKU_USER && user != CKU_CONTEXT_SPECIFIC) {
+        rv = CKR_USER_TYPE_INVALID;
+    } else if (user == CKU_USER && logged_in) {
+        rv = CKR_USER_ALREADY_LOGGED_IN;
+    } else if (user == CKU_CONTEXT_SPECIFIC && s->op.kind != P11_OP_SIGN) {
+        rv = CKR_OPERATION_NOT_INITIALIZED;
+    } else if (user == CKU_CONTEXT_SPECIFIC && !logged_in) {
+        rv = CKR_USER_NOT_LOGGED_IN;
+    } else if (pin == NULL && (pin_len > 0 || !protected_path)) {
+        rv = CKR_ARGUMENTS_BAD;
+    } else {
+        atomic_store(&s->cancel, 0);
+        rv = p11_token_login(tok, pin, pin_len, &s->cancel);
+    }
+    p11_session_put(s);
+    return rv;
+}
+
+CK_RV p11_logout(CK_SESSION_HANDLE h)
+{
+    p11_session *s;
+    CK_RV rv = p11_session_get(h, &s);
+    if (rv != CKR_OK)
+        return rv;
+    p11_token *tok = s->tok;
+    p11_session_put(s);
+    if (!p11_token_logout(tok, true))
+        return CKR_USER_NOT_LOGGED_IN;
+    rssp_info_log("logged out of credential %s", tok->credential_id);
+    if (!any_token_logged_in()) {
+        rssp_status st;
+        if (rssp_logout(p11_g.client, &st) != RSSP_OK)
+            rssp_info_log("revoking the access token failed: %s", st.message);
+    }
+    return CKR_OK;
+}
+
+CK_RV p11_session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
+{
+    p11_session *s;
+    p11_mutex_lock(p11_g.lock);
+    s = NULL;
+    for (size_t i = 0; i < p11_g.n_sessions; i++) {
+        if (p11_g.sessions[i]->handle == h) {
+            s = p11_g.sessions[i];
+            /* Abandon a remote call in flight first, so waiting for the session is short. */
+            atomic_store(&s->cancel, 1);
+            break;
+        }
+    }
+    p11_mutex_unlock(p11_g.lock);
+    if (s == NULL)
+        return CKR_SESSION_HANDLE_INVALID;
+
+    CK_RV rv = p11_session_get(h, &s);
+    if (rv != CKR_OK)
+        return rv;
+    p11_op_kind kind = s->op.kind;
+    if ((kind == P11_OP_SIGN && (flags & CKF_SIGN)) ||
+        (kind == P11_OP_VERIFY && (flags & CKF_VERIFY)) ||
+        (kind == P11_OP_DIGEST && (flags & CKF_DIGEST)))
+        p11_op_reset(&s->op);
+    p11_session_put(s);
+    return CKR_OK;
+}
+
+CK_RV p11_refuse_on_session(CK_SESSION_HANDLE h, CK_RV refusal)
+{
+    p11_session *s;
+    CK_RV rv = p11_session_get(h, &s);
+    if (rv != CKR_OK)
+        return rv;
+    p11_session_put(s);
+    return refusal;
+}

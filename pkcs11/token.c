@@ -1,0 +1,226 @@
+#include "pkcs11/token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/secmem.h"
+#include "pkcs11/mech.h"
+#include "pkcs11/version.h"
+
+/* Copy src into a blank-padded PKCS#11 text field of size n, cutting at a UTF-8 boundary. */
+static void pad_utf8(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len > n) {
+        len = n;
+        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+            len--;
+    }
+    memset(dst, ' ', n);
+    memcpy(dst, src, len);
+}
+
+/*
+ * Token label: "<subject CN> (<credential id>)". NSS names certificates
+ * TOKEN-LABEL:CKA_LABEL, so labels must be unique; one owner's credentials
+ * usually share a CN, hence the id. The CN is shortened first when the label
+ * would not fit in 32 bytes.
+ */
+static void make_label(p11_token *tok)
+{
+    char suffix[80];
+    char label[160];
+    const char *cn = tok->ee.common_name != NULL ? tok->ee.common_name : "RSSP credential";
+
+    snprintf(suffix, sizeof suffix, " (%.64s)", tok->credential_id);
+    size_t room = strlen(suffix) < 32 ? 32 - strlen(suffix) : 0;
+    size_t cn_len = strlen(cn);
+    if (cn_len > room) {
+        cn_len = room;
+        while (cn_len > 0 && ((unsigned char)cn[cn_len] & 0xC0) == 0x80)
+            cn_len--;
+    }
+    snprintf(label, sizeof label, "%.*s%s", (int)cn_len, cn, room > 0 ? suffix : "");
+    pad_utf8(tok->label, 32, room > 0 ? label : cn);
+    tok->label[32] = '\0';
+}
+
+/* Serial: the credential id when it fits in 16 characters, else 16 hex digits of its SHA-256. */
+static void make_serial(p11_token *tok)
+{
+    char serial[17];
+    if (strlen(tok->credential_id) <= 16) {
+        snprintf(serial, sizeof serial, "%s", tok->credential_id);
+    } else {
+        unsigned char md[32];
+        if (rssp_digest(RSSP_HASH_SHA256, tok->credential_id, strlen(tok->credential_id), md) !=
+            RSSP_CRYPTO_OK)
+            memset(md, 0, sizeof md);
+        for (int i = 0; i < 8; i++)
+            snprintf(serial + 2 * i, 3, "%02X", md[i]);
+    }
+    pad_utf8(tok->serial, 16, serial);
+    tok->serial[16] = '\0';
+}
+
+bool p11_credential_usable(const rssp_credential *cred)
+{
+    if (cred->credential_id == NULL || cred->n_certificates == 0)
+        return false;
+    if (cred->status != NULL && strcmp(cred->status, "valid") != 0)
+        return false;
+    if (cred->purpose != NULL && strcmp(cred->purpose, "ENCRYPTION") == 0)
+        return false;
+    if (!cred->has_auth_info || cred->auth_mode == NULL)
+        return false;
+    return strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0 ||
+           strncmp(cred->auth_mode, "IMPLICIT/", 9) == 0;
+}
+
+static CK_RV parse_chain(p11_token *tok, const rssp_credential *cred)
+{
+    if (rssp_cert_parse(cred->certificates[0].data, cred->certificates[0].len, &tok->ee) !=
+        RSSP_CRYPTO_OK)
+        return CKR_GENERAL_ERROR;
+    if (tok->ee.key_type != RSSP_KEY_RSA && tok->ee.key_type != RSSP_KEY_EC)
+        return CKR_GENERAL_ERROR;
+    if (cred->n_certificates < 2)
+        return CKR_OK;
+    tok->chain = calloc(cred->n_certificates - 1, sizeof *tok->chain);
+    if (tok->chain == NULL)
+        return CKR_HOST_MEMORY;
+    for (size_t i = 1; i < cred->n_certificates; i++) {
+        if (rssp_cert_parse(cred->certificates[i].data, cred->certificates[i].len,
+                            &tok->chain[tok->n_chain]) != RSSP_CRYPTO_OK)
+            continue; /* an unreadable CA certificate only costs the chain object */
+        tok->n_chain++;
+    }
+    return CKR_OK;
+}
+
+CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token **out)
+{
+    CK_RV rv = CKR_HOST_MEMORY;
+    p11_token *tok = calloc(1, sizeof *tok);
+    if (tok == NULL)
+        return CKR_HOST_MEMORY;
+    tok->slot_id = slot_id;
+    tok->pin_remaining = -1;
+    tok->pin_max = -1;
+    tok->scal = cred->scal == 2 ? 2 : 1;
+    tok->auth_kind =
+        strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0 ? P11_AUTH_PIN : P11_AUTH_IMPLICIT;
+    tok->max_signatures = cred->num_signatures > 0 ? cred->num_signatures : 1;
+    tok->credential_id = strdup(cred->credential_id);
+    if (tok->credential_id == NULL)
+        goto fail;
+    if ((rv = parse_chain(tok, cred)) != CKR_OK)
+        goto fail;
+    make_label(tok);
+    make_serial(tok);
+    char desc[96];
+    snprintf(desc, sizeof desc, "RSSP credential %.64s", tok->credential_id);
+    pad_utf8(tok->description, 64, desc);
+    tok->description[64] = '\0';
+
+    rv = CKR_HOST_MEMORY;
+    tok->n_mechanisms = p11_mech_count(tok->ee.key_type);
+    tok->mechanisms = calloc(tok->n_mechanisms, sizeof *tok->mechanisms);
+    if (tok->mechanisms == NULL)
+        goto fail;
+    p11_mech_list(tok->ee.key_type, tok->mechanisms, tok->n_mechanisms);
+
+    char label[33];
+    memcpy(label, tok->label, 32);
+    label[32] = '\0';
+    for (int i = 31; i >= 0 && label[i] == ' '; i--)
+        label[i] = '\0';
+    p11_object_spec spec = {
+        .ee = &tok->ee,
+        .chain = tok->chain,
+        .n_chain = tok->n_chain,
+        .label = label,
+        .mechanisms = tok->mechanisms,
+        .n_mechanisms = tok->n_mechanisms,
+        .always_authenticate = false,
+        .first_handle = (CK_OBJECT_HANDLE)(slot_id + 1) << 8,
+    };
+    if ((rv = p11_objects_build(&spec, &tok->objects)) != CKR_OK)
+        goto fail;
+    if ((rv = p11_mutex_new(&tok->state_lock)) != CKR_OK ||
+        (rv = p11_mutex_new(&tok->auth_lock)) != CKR_OK)
+        goto fail;
+    *out = tok;
+    return CKR_OK;
+fail:
+    p11_token_free(tok);
+    return rv;
+}
+
+void p11_token_free(p11_token *tok)
+{
+    if (tok == NULL)
+        return;
+    rssp_secret_free(tok->pin);
+    rssp_sad_clear(&tok->sad);
+    p11_object_set_clear(&tok->objects);
+    free(tok->mechanisms);
+    for (size_t i = 0; i < tok->n_chain; i++)
+        rssp_cert_info_clear(&tok->chain[i]);
+    free(tok->chain);
+    rssp_cert_info_clear(&tok->ee);
+    free(tok->credential_id);
+    p11_mutex_free(tok->state_lock);
+    p11_mutex_free(tok->auth_lock);
+    free(tok);
+}
+
+void p11_token_slot_info(const p11_token *tok, CK_SLOT_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    memcpy(info->slotDescription, tok->description, 64);
+    pad_utf8((char *)info->manufacturerID, 32, P11_MANUFACTURER);
+    info->flags = CKF_TOKEN_PRESENT | CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
+    info->hardwareVersion.major = 1;
+    info->firmwareVersion.major = P11_VERSION_MAJOR;
+    info->firmwareVersion.minor = P11_VERSION_MINOR;
+}
+
+void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    memcpy(info->label, tok->label, 32);
+    pad_utf8((char *)info->manufacturerID, 32, P11_MANUFACTURER);
+    pad_utf8((char *)info->model, 16, tok->scal == 2 ? "RSSP SCAL2" : "RSSP SCAL1");
+    memcpy(info->serialNumber, tok->serial, 16);
+    info->flags = CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
+                  CKF_TOKEN_INITIALIZED | CKF_RNG;
+    if (tok->auth_kind == P11_AUTH_IMPLICIT)
+        info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
+
+    p11_mutex_lock(tok->state_lock);
+    long long now = rssp_monotonic_ms();
+    if (tok->locked_until_ms > now)
+        info->flags |= CKF_USER_PIN_LOCKED;
+    else if (tok->pin_remaining == 1)
+        info->flags |= CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
+    else if (tok->pin_remaining >= 0 && tok->pin_max >= 0 && tok->pin_remaining < tok->pin_max)
+        info->flags |= CKF_USER_PIN_COUNT_LOW;
+    info->ulSessionCount = tok->session_count;
+    p11_mutex_unlock(tok->state_lock);
+
+    info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
+    info->ulMaxRwSessionCount = 0; /* the token is write-protected */
+    info->ulRwSessionCount = 0;
+    info->ulMaxPinLen = 64;
+    info->ulMinPinLen = tok->auth_kind == P11_AUTH_IMPLICIT ? 0 : 1;
+    info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+    info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+    info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    info->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    info->hardwareVersion.major = 1;
+    info->firmwareVersion.major = P11_VERSION_MAJOR;
+    info->firmwareVersion.minor = P11_VERSION_MINOR;
+    memcpy(info->utcTime, "                ", 16); /* no clock: CKF_CLOCK_ON_TOKEN is unset */
+}
