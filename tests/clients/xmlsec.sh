@@ -22,7 +22,14 @@ mkdir -p "$db"
 printf '%s\n' "$PIN" >"$WORK/pin"
 chmod 600 "$WORK/pin"
 run certutil -N -d "sql:$db" --empty-password
-run modutil -dbdir "sql:$db" -add rssp -libfile "$MODULE" -force
+# The configuration path goes in as the NSS module parameter (-string), which
+# NSS hands to C_Initialize as pReserved; the environment is not used.
+MODARGS=()
+if [ -n "$MODULE_CONF" ]; then
+    MODARGS=(-string "$MODULE_CONF")
+    unset RSSP_PKCS11_CONF
+fi
+run modutil -dbdir "sql:$db" -add rssp -libfile "$MODULE" "${MODARGS[@]}" -force
 
 for k in "$RSA" "$EC"; do
     if [ "${K_TYPE[$k]}" = rsa ]; then
