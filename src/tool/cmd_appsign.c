@@ -40,7 +40,8 @@ static const char appsign_usage[] =
     "      --secret-file FILE the api secret\n"
     "      --api-key KEY      the key the secret belongs to (default: any key)\n"
     "      --now T            verify at this time (default: the clock)\n"
-    "      --max-skew S       seconds a sign may come from the future (default 30)\n"
+    "      --max-skew S       seconds a sign may come from the future, 1 to 86400\n"
+    "                         (default 30)\n"
     "\n" TOOL_COMMON_HELP;
 
 typedef struct {
@@ -92,7 +93,7 @@ static int parse_options(tool_ctx *ctx, int argc, char **argv, appsign_options *
             break;
         case OPT_MAX_SKEW:
             o->have_max_skew = true;
-            rc = tool_parse_long_option(cmd, "--max-skew", optarg, 0, 86400, &o->max_skew);
+            rc = tool_parse_long_option(cmd, "--max-skew", optarg, 1, 86400, &o->max_skew);
             break;
         default:
             rc = tool_common_option(ctx, c, optarg, appsign_usage);
@@ -190,7 +191,8 @@ static int appsign_verify(tool_ctx *ctx, int argc, char **argv)
     lookup.api_key = o.api_key;
     lookup.secret = secret;
 
-    rssp_appsign_policy policy = {.max_skew = 30, .max_age = 300, .replay_capacity = 16};
+    rssp_appsign_policy policy = {
+        .max_skew = 0, .max_age = 0, .replay_capacity = 0}; /* 0: default */
     if (o.have_max_skew)
         policy.max_skew = o.max_skew;
     rssp_appsign_result r = rssp_appsign_verifier_new(lookup_secret, &lookup, &policy, &v);
@@ -220,8 +222,10 @@ static int appsign_verify(tool_ctx *ctx, int argc, char **argv)
     } else {
         printf("%-13s refused: %s (%s)\n", "verdict:", rssp_appsign_reason(r),
                rssp_appsign_message(r));
-        rc = r == RSSP_APPSIGN_NOMEM || r == RSSP_APPSIGN_INTERNAL ? TOOL_EXIT_INTERNAL
-                                                                   : TOOL_EXIT_VERIFY;
+        /* BUSY cannot happen with one sign per run; it is no verdict on the sign either. */
+        bool failure =
+            r == RSSP_APPSIGN_NOMEM || r == RSSP_APPSIGN_INTERNAL || r == RSSP_APPSIGN_BUSY;
+        rc = failure ? TOOL_EXIT_INTERNAL : TOOL_EXIT_VERIFY;
     }
 out:
     rssp_appsign_verifier_free(v);
