@@ -13,7 +13,7 @@
 
 typedef enum {
     RSSP_APPSIGN_OK = 0,
-    RSSP_APPSIGN_BAD_INPUT,   /* make: api_key empty or with '&'/'=', negative times, bad random */
+    RSSP_APPSIGN_BAD_INPUT, /* make: api_key empty or with '&'/'=', negative times, bad random */
     RSSP_APPSIGN_NOMEM,
     RSSP_APPSIGN_NOT_BASE64,  /* verify: not strict standard Base64 */
     RSSP_APPSIGN_TRUNCATED,   /* verify: shorter than the HMAC plus a minimal raw */
@@ -24,6 +24,7 @@ typedef enum {
     RSSP_APPSIGN_EXPIRED,     /* verify: expire_time (non-zero) passed, or too old */
     RSSP_APPSIGN_REPLAYED,    /* verify: single-use sign seen before */
     RSSP_APPSIGN_INTERNAL,
+    RSSP_APPSIGN_BUSY, /* verify: replay cache full of live signs */
 } rssp_appsign_result;
 
 /* Stable short reason code ("bad-hmac" ...) and an English message. */
@@ -56,6 +57,7 @@ typedef int (*rssp_appsign_lookup)(void *ctx, const char *api_key, const unsigne
 
 typedef struct rssp_appsign_verifier rssp_appsign_verifier;
 
+/* A field left 0 takes its default; negative times are refused (RSSP_APPSIGN_BAD_INPUT). */
 typedef struct {
     int64_t max_skew;       /* seconds a current_time may lie in the future; default 30 */
     int64_t max_age;        /* seconds a single-use sign stays acceptable; default 300 */
