@@ -1,0 +1,472 @@
+#include "client/http.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "client/status_internal.h"
+
+/* Idle handles kept for reuse; more concurrent calls than this get handles that are freed after. */
+#define POOL_MAX 16
+#define BODY_INITIAL 4096
+
+struct rssp_http {
+    pthread_mutex_t lock; /* guards idle[] and n_idle only */
+    CURL *idle[POOL_MAX];
+    size_t n_idle;
+    CURLSH *share; /* DNS cache and TLS sessions, so a new handle resumes quickly */
+    pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+    char *ca_file;
+    long connect_timeout_ms;
+    size_t max_response_bytes;
+    bool no_proxy;
+    atomic_long connections;
+};
+
+/*
+ * curl_global_init is not thread-safe in older libcurl and must run once.
+ * curl_global_cleanup is deliberately never called: this library lives
+ * inside host programs (browsers, office suites) that may use libcurl
+ * themselves, and a cleanup from here would pull the ground from under them.
+ */
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc = CURLE_FAILED_INIT;
+
+static void global_init(void)
+{
+    global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+rssp_err rssp_http_global_init(rssp_status *st)
+{
+    pthread_once(&global_once, global_init);
+    if (global_rc != CURLE_OK)
+        return rssp_fail(st, RSSP_ERR_TRANSPORT, "libcurl initialisation failed: %s",
+                         curl_easy_strerror(global_rc));
+    return RSSP_OK;
+}
+
+bool rssp_entity_name_valid(const char *value, size_t len)
+{
+    if (value == NULL || len == 0 || len > RSSP_ENTITY_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)value[i];
+        if (ch < 0x21 || ch > 0x7E)
+            return false;
+    }
+    return true;
+}
+
+static void share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *userptr)
+{
+    (void)handle;
+    (void)access;
+    struct rssp_http *h = userptr;
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_lock(&h->share_locks[data]);
+}
+
+static void share_unlock(CURL *handle, curl_lock_data data, void *userptr)
+{
+    (void)handle;
+    struct rssp_http *h = userptr;
+    if ((int)data >= 0 && data < CURL_LOCK_DATA_LAST)
+        pthread_mutex_unlock(&h->share_locks[data]);
+}
+
+rssp_err rssp_http_new(const rssp_http_config *cfg, rssp_http **out, rssp_status *st)
+{
+    *out = NULL;
+    rssp_err err = rssp_http_global_init(st);
+    if (err != RSSP_OK)
+        return err;
+    rssp_http *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+    pthread_mutex_init(&h->lock, NULL);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&h->share_locks[i], NULL);
+    h->connect_timeout_ms = cfg->connect_timeout_ms;
+    h->max_response_bytes = cfg->max_response_bytes;
+    h->no_proxy = cfg->no_proxy;
+    atomic_init(&h->connections, 0);
+    if (cfg->ca_file != NULL && (h->ca_file = strdup(cfg->ca_file)) == NULL) {
+        rssp_http_free(h);
+        return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+    }
+    h->share = curl_share_init();
+    if (h->share == NULL ||
+        curl_share_setopt(h->share, CURLSHOPT_LOCKFUNC, share_lock) != CURLSHE_OK ||
+        curl_share_setopt(h->share, CURLSHOPT_UNLOCKFUNC, share_unlock) != CURLSHE_OK ||
+        curl_share_setopt(h->share, CURLSHOPT_USERDATA, h) != CURLSHE_OK ||
+        curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK ||
+        curl_share_setopt(h->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) != CURLSHE_OK) {
+        rssp_http_free(h);
+        return rssp_fail(st, RSSP_ERR_NOMEM, "cannot set up libcurl sharing");
+    }
+    *out = h;
+    return RSSP_OK;
+}
+
+void rssp_http_free(rssp_http *h)
+{
+    if (h == NULL)
+        return;
+    for (size_t i = 0; i < h->n_idle; i++)
+        curl_easy_cleanup(h->idle[i]);
+    /* The share may only go once no easy handle refers to it. */
+    if (h->share != NULL)
+        curl_share_cleanup(h->share);
+    free(h->ca_file);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_destroy(&h->share_locks[i]);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
+
+long rssp_http_connections(rssp_http *h)
+{
+    return atomic_load(&h->connections);
+}
+
+/* ---- per-transfer state handed to the callbacks ---- */
+
+typedef struct {
+    rssp_http_response *resp;
+    size_t cap;
+    size_t max;
+    bool oversize;
+    bool nomem;
+    const atomic_int *cancel;
+} transfer;
+
+/* Grow without realloc: the old block may already hold a token and must be wiped. */
+static bool body_reserve(transfer *t, size_t need)
+{
+    if (need <= t->cap)
+        return true;
+    size_t cap = t->cap == 0 ? BODY_INITIAL : t->cap;
+    while (cap < need)
+        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    if (cap > t->max + 1)
+        cap = t->max + 1;
+    char *n = malloc(cap);
+    if (n == NULL)
+        return false;
+    rssp_http_response *r = t->resp;
+    if (r->body != NULL) {
+        memcpy(n, r->body, r->body_len);
+        OPENSSL_cleanse(r->body, t->cap);
+        free(r->body);
+    }
+    r->body = n;
+    t->cap = cap;
+    return true;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+    transfer *t = userdata;
+    size_t n = size * nmemb;
+    rssp_http_response *r = t->resp;
+    if (n > t->max || r->body_len > t->max - n) {
+        t->oversize = true;
+        return 0; /* makes curl fail the transfer with CURLE_WRITE_ERROR */
+    }
+    if (!body_reserve(t, r->body_len + n + 1)) {
+        t->nomem = true;
+        return 0;
+    }
+    memcpy(r->body + r->body_len, data, n);
+    r->body_len += n;
+    r->body[r->body_len] = '\0';
+    return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
+{
+    transfer *t = userdata;
+    rssp_http_response *r = t->resp;
+    size_t n = size * nitems;
+    static const char name[] = "rssp-entity-name:";
+    const size_t name_len = sizeof name - 1;
+
+    /* A new status line starts a new header block (e.g. after 100 Continue). */
+    if (n >= 5 && memcmp(data, "HTTP/", 5) == 0) {
+        r->has_entity_name = false;
+        r->entity_name_invalid = false;
+        r->entity_name[0] = '\0';
+        return n;
+    }
+    if (n < name_len || strncasecmp(data, name, name_len) != 0)
+        return n;
+    size_t start = name_len, end = n;
+    while (start < end && (data[start] == ' ' || data[start] == '\t'))
+        start++;
+    while (end > start && (data[end - 1] == '\r' || data[end - 1] == '\n' || data[end - 1] == ' ' ||
+                           data[end - 1] == '\t'))
+        end--;
+    if (rssp_entity_name_valid(data + start, end - start)) {
+        memcpy(r->entity_name, data + start, end - start);
+        r->entity_name[end - start] = '\0';
+        r->has_entity_name = true;
+        r->entity_name_invalid = false;
+    } else {
+        r->entity_name[0] = '\0';
+        r->has_entity_name = false;
+        r->entity_name_invalid = true;
+    }
+    return n;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    transfer *t = userdata;
+    return t->cancel != NULL && atomic_load(t->cancel) != 0;
+}
+
+/* Options that stay the same for every transfer of this client. */
+static CURL *handle_new(rssp_http *h)
+{
+    CURL *e = curl_easy_init();
+    if (e == NULL)
+        return NULL;
+    bool ok = curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_SHARE, h->share) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http") == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_POST, 1L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_VERBOSE, 0L) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
+    if (ok && h->ca_file != NULL)
+        ok = curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file) == CURLE_OK;
+    if (ok && h->no_proxy)
+        ok = curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
+    if (!ok) {
+        curl_easy_cleanup(e);
+        return NULL;
+    }
+    return e;
+}
+
+static CURL *handle_take(rssp_http *h)
+{
+    CURL *e = NULL;
+    pthread_mutex_lock(&h->lock);
+    if (h->n_idle > 0)
+        e = h->idle[--h->n_idle];
+    pthread_mutex_unlock(&h->lock);
+    return e != NULL ? e : handle_new(h);
+}
+
+static void handle_return(rssp_http *h, CURL *e, bool keep)
+{
+    /* Drop references to the caller's memory before the handle rests in the pool. */
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, NULL);
+    if (keep) {
+        pthread_mutex_lock(&h->lock);
+        if (h->n_idle < POOL_MAX) {
+            h->idle[h->n_idle++] = e;
+            e = NULL;
+        }
+        pthread_mutex_unlock(&h->lock);
+    }
+    if (e != NULL)
+        curl_easy_cleanup(e);
+}
+
+/* Header lists may carry the Authorization secret: wipe before libcurl frees them. */
+static void headers_free(struct curl_slist *list)
+{
+    for (struct curl_slist *l = list; l != NULL; l = l->next)
+        OPENSSL_cleanse(l->data, strlen(l->data));
+    curl_slist_free_all(list);
+}
+
+static bool headers_add(struct curl_slist **list, const char *name, const char *value)
+{
+    size_t a = strlen(name), b = strlen(value);
+    char *line = malloc(a + b + 1);
+    if (line == NULL)
+        return false;
+    memcpy(line, name, a);
+    memcpy(line + a, value, b + 1);
+    struct curl_slist *n = curl_slist_append(*list, line);
+    OPENSSL_cleanse(line, a + b);
+    free(line);
+    if (n == NULL)
+        return false;
+    *list = n;
+    return true;
+}
+
+static struct curl_slist *headers_build(const rssp_http_request *rq)
+{
+    struct curl_slist *list = NULL;
+    bool ok = headers_add(&list, "Content-Type: ", "application/json; charset=UTF-8") &&
+              headers_add(&list, "Accept: ", "application/json") &&
+              /* no "Expect: 100-continue" round trip for larger bodies */
+              headers_add(&list, "Expect:", "");
+    if (ok && rq->authorization != NULL)
+        ok = headers_add(&list, "Authorization: ", rq->authorization);
+    if (ok && rq->entity_name != NULL)
+        ok = headers_add(&list, "rssp-entity-name: ", rq->entity_name);
+    if (!ok) {
+        headers_free(list);
+        return NULL;
+    }
+    return list;
+}
+
+/* Failures that happen before a request can reach the server. */
+static bool failed_before_sending(CURLcode rc, CURL *e)
+{
+    switch (rc) {
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return true;
+    default:
+        break;
+    }
+    /*
+     * Otherwise (timeout, cancel, send or receive error) the request was not
+     * sent if libcurl counted no request byte as written.
+     */
+    long request_size = 0;
+    if (curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size) == CURLE_OK)
+        return request_size == 0;
+    return false;
+}
+
+bool rssp_http_dead_reused_connection(const rssp_http_response *resp)
+{
+    return resp->reused_connection &&
+           (resp->curl_code == CURLE_SEND_ERROR || resp->curl_code == CURLE_RECV_ERROR ||
+            resp->curl_code == CURLE_GOT_NOTHING);
+}
+
+void rssp_http_response_clear(rssp_http_response *resp)
+{
+    if (resp == NULL)
+        return;
+    if (resp->body != NULL) {
+        OPENSSL_cleanse(resp->body, resp->body_len);
+        free(resp->body);
+    }
+    memset(resp, 0, sizeof *resp);
+}
+
+static rssp_err transfer_error(CURLcode rc, CURL *e, const transfer *t, const char *errbuf,
+                               rssp_status *st)
+{
+    st->maybe_sent = !failed_before_sending(rc, e);
+    if (t->oversize)
+        return rssp_fail(st, RSSP_ERR_PROTOCOL, "response body larger than %zu bytes", t->max);
+    if (t->nomem || rc == CURLE_OUT_OF_MEMORY)
+        return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory while receiving the response");
+    if (rc == CURLE_ABORTED_BY_CALLBACK)
+        return rssp_fail(st, RSSP_ERR_CANCELLED, "call cancelled");
+    return rssp_fail(st, RSSP_ERR_TRANSPORT, "%s%s%s", curl_easy_strerror(rc),
+                     errbuf[0] != '\0' ? ": " : "", errbuf);
+}
+
+rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_response *resp,
+                        rssp_status *st)
+{
+    memset(resp, 0, sizeof *resp);
+    st->maybe_sent = false;
+    st->http_status = 0;
+
+    CURL *e = handle_take(h);
+    if (e == NULL)
+        return rssp_fail(st, RSSP_ERR_NOMEM, "cannot create an HTTP handle");
+    struct curl_slist *headers = headers_build(rq);
+    if (headers == NULL) {
+        handle_return(h, e, true);
+        return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+    }
+
+    char errbuf[CURL_ERROR_SIZE] = "";
+    transfer t = {.resp = resp, .max = h->max_response_bytes, .cancel = rq->cancel};
+    bool ok =
+        curl_easy_setopt(e, CURLOPT_URL, rq->url) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, rq->timeout_ms) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, rq->cancel != NULL ? 0L : 1L) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+    if (!ok) {
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+        handle_return(h, e, false);
+        headers_free(headers);
+        return rssp_fail(st, RSSP_ERR_TRANSPORT, "cannot set up the HTTP request");
+    }
+
+    CURLcode rc = curl_easy_perform(e);
+    resp->curl_code = (int)rc;
+    long connects = 0;
+    if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
+        resp->reused_connection = connects == 0;
+        atomic_fetch_add(&h->connections, connects);
+    }
+    long status = 0;
+    if (curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
+        resp->status = status;
+    st->http_status = resp->status;
+
+    rssp_err err = RSSP_OK;
+    if (rc != CURLE_OK) {
+        err = transfer_error(rc, e, &t, errbuf, st);
+    } else {
+        st->maybe_sent = true;
+        if (resp->body == NULL && !body_reserve(&t, 1))
+            err = rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+        else
+            resp->body[resp->body_len] = '\0';
+    }
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+    /* A cancelled or failed transfer leaves its connection closed by libcurl; the handle stays. */
+    handle_return(h, e, true);
+    headers_free(headers);
+    return err;
+}
