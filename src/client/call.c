@@ -44,6 +44,7 @@ static rssp_err exchange(rssp_client *c, const rssp_call_spec *spec, const char 
         .entity_name = spec->entity_name,
         .timeout_ms = spec->timeout_ms > 0 ? spec->timeout_ms : c->timeout_ms,
         .cancel = spec->cancel,
+        .replay_safe = spec->read_only,
     };
     long long started = rssp_monotonic_ms();
     rssp_err err = rssp_http_post(c->http, &rq, &res->http, st);
@@ -95,10 +96,13 @@ rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *
             repeated = true;
             continue;
         }
-        if (spec->bearer && spec->relogin && !relogged && token_rejected(err, st)) {
+        if (spec->bearer && token_rejected(err, st)) {
+            /* A rejected token is never sent again; log in again and repeat once. */
             rssp_session_invalidate(&c->session, generation);
-            relogged = true;
-            continue;
+            if (spec->relogin && !relogged) {
+                relogged = true;
+                continue;
+            }
         }
         break;
     }

@@ -1,6 +1,7 @@
 #include "client/http.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -143,6 +144,10 @@ typedef struct {
     bool oversize;
     bool nomem;
     const atomic_int *cancel;
+    const char *body; /* request body, sent through on_read */
+    size_t body_len;
+    size_t body_pos;
+    bool replay_safe;
 } transfer;
 
 /* Grow without realloc: the old block may already hold a token and must be wiped. */
@@ -224,6 +229,33 @@ static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
     return n;
 }
 
+static size_t on_read(char *buffer, size_t size, size_t nitems, void *userdata)
+{
+    transfer *t = userdata;
+    size_t room = size * nitems;
+    size_t left = t->body_len - t->body_pos;
+    size_t n = left < room ? left : room;
+    memcpy(buffer, t->body + t->body_pos, n);
+    t->body_pos += n;
+    return n;
+}
+
+/*
+ * libcurl rewinds the body only to resend the request on a new connection
+ * after a reused one died with part of the request written. Allowed only
+ * for requests that are safe to replay (see rssp_http_request.replay_safe).
+ */
+static int on_seek(void *userdata, curl_off_t offset, int origin)
+{
+    transfer *t = userdata;
+    if (!t->replay_safe)
+        return CURL_SEEKFUNC_CANTSEEK;
+    if (origin != SEEK_SET || offset < 0 || (curl_off_t)t->body_len < offset)
+        return CURL_SEEKFUNC_FAIL;
+    t->body_pos = (size_t)offset;
+    return CURL_SEEKFUNC_OK;
+}
+
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
@@ -253,6 +285,8 @@ static CURL *handle_new(rssp_http *h)
               curl_easy_setopt(e, CURLOPT_POST, 1L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_VERBOSE, 0L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
     if (ok && h->ca_file != NULL)
@@ -280,7 +314,8 @@ static void handle_return(rssp_http *h, CURL *e, bool keep)
 {
     /* Drop references to the caller's memory before the handle rests in the pool. */
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(e, CURLOPT_READDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, NULL);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, NULL);
@@ -402,6 +437,10 @@ static rssp_err transfer_error(CURLcode rc, CURL *e, const transfer *t, const ch
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory while receiving the response");
     if (rc == CURLE_ABORTED_BY_CALLBACK)
         return rssp_fail(st, RSSP_ERR_CANCELLED, "call cancelled");
+    if (rc == CURLE_SEND_FAIL_REWIND)
+        return rssp_fail(st, RSSP_ERR_TRANSPORT,
+                         "the connection closed before an answer; the request may have been "
+                         "processed and is not repeated");
     return rssp_fail(st, RSSP_ERR_TRANSPORT, "%s%s%s", curl_easy_strerror(rc),
                      errbuf[0] != '\0' ? ": " : "", errbuf);
 }
@@ -423,11 +462,19 @@ rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_res
     }
 
     char errbuf[CURL_ERROR_SIZE] = "";
-    transfer t = {.resp = resp, .max = h->max_response_bytes, .cancel = rq->cancel};
+    transfer t = {
+        .resp = resp,
+        .max = h->max_response_bytes,
+        .cancel = rq->cancel,
+        .body = rq->body,
+        .body_len = rq->body_len,
+        .replay_safe = rq->replay_safe,
+    };
     bool ok =
         curl_easy_setopt(e, CURLOPT_URL, rq->url) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_READDATA, &t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, &t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, rq->timeout_ms) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &t) == CURLE_OK &&

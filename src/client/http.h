@@ -33,6 +33,13 @@ typedef struct {
     const char *entity_name;   /* rssp-entity-name to send, or NULL */
     long timeout_ms;           /* total, > 0 */
     const atomic_int *cancel;  /* non-zero = abandon the transfer; may be NULL */
+    /*
+     * The request has no effect on the server, so libcurl may resend it by
+     * itself when a reused connection turns out dead. When false, such a
+     * resend is refused (the body cannot be rewound) and the call fails
+     * with maybe_sent set: signHash and authorize are never sent twice.
+     */
+    bool replay_safe;
 } rssp_http_request;
 
 typedef struct {
