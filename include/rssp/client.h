@@ -16,7 +16,21 @@
  * Calls run in parallel over a shared pool of keep-alive connections. What
  * serialises: taking a connection from / returning it to the pool, reading
  * the access token, and a (re-)login, which runs at most once at a time per
- * client (threads that need a token wait for it rather than each logging in).
+ * client (threads that need a token wait for it rather than each logging in:
+ * a per-client login mutex is held across the auth/login exchange, and no
+ * lock at all across any other network call).
+ *
+ * Tokens: the access token is renewed before use when less than 30 s (or
+ * half its lifetime, if shorter) remain. A call answered 3005/3006 drops the
+ * token, logs in again (refresh token if held, else the configured
+ * credentials) and is repeated once; the service refused it before acting,
+ * so this holds for authorize and signHash too. After a transport failure a
+ * call is repeated once only if the request cannot have reached the service,
+ * or for the read-only methods (info, credentials/list, credentials/info,
+ * owner/list); authorize and signHash are never sent twice.
+ *
+ * The library never prints, never installs signal handlers (CURLOPT_NOSIGNAL)
+ * and never calls curl_global_cleanup (host programs may use libcurl too).
  */
 #ifndef RSSP_CLIENT_H
 #define RSSP_CLIENT_H
@@ -172,7 +186,7 @@ rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *te
 
 /* ---- authorization (SAD) ---- */
 typedef struct {
-    char *sad;         /* secret */
+    char *sad;         /* secret, in locked memory: release only with rssp_sad_clear */
     char *entity_name; /* rssp-entity-name header value; may be NULL */
     long expires_in;   /* seconds as sent (3600 when absent) */
     long long obtained_ms; /* monotonic time (rssp_monotonic_ms) when received */
