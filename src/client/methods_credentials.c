@@ -7,15 +7,6 @@
 #include "client/json.h"
 #include "client/status_internal.h"
 
-/* Run the call and release its request body (which may be wiped: it went out already). */
-static rssp_err run(rssp_client *c, const rssp_call_spec *spec, cJSON *body, rssp_call_result *res,
-                    rssp_status *st)
-{
-    rssp_err err = rssp_call_run(c, spec, body, res, st);
-    rssp_json_delete(body);
-    return err;
-}
-
 rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
                                rssp_credential_list *out, rssp_status *st)
 {
@@ -38,7 +29,8 @@ rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
         .rules = {.accept_1007 = true},
     };
     rssp_call_result res;
-    err = run(c, &spec, body, &res, st);
+    err = rssp_call_run(c, &spec, body, &res, st);
+    rssp_json_delete(body);
     if (err == RSSP_OK)
         err = rssp_decode_list(res.root, out, st);
     rssp_call_result_clear(&res);
@@ -69,7 +61,8 @@ rssp_err rssp_credentials_info(rssp_client *c, const char *credential_id, rssp_c
         .rules = {.accept_1007 = true},
     };
     rssp_call_result res;
-    err = run(c, &spec, body, &res, st);
+    err = rssp_call_run(c, &spec, body, &res, st);
+    rssp_json_delete(body);
     if (err == RSSP_OK)
         err = rssp_decode_credinfo(res.root, credential_id, out, st);
     rssp_call_result_clear(&res);
@@ -95,7 +88,8 @@ rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *te
         .rules = {.accept_1007 = true},
     };
     rssp_call_result res;
-    err = run(c, &spec, body, &res, st);
+    err = rssp_call_run(c, &spec, body, &res, st);
+    rssp_json_delete(body);
     rssp_call_result_clear(&res);
     return err;
 }

@@ -45,7 +45,8 @@ rssp_err rssp_base_url_check(const char *base_url, char **normalized, bool *loop
     if (err != RSSP_OK)
         return err;
 
-    char *scheme = NULL, *host = NULL, *query = NULL, *fragment = NULL, *full = NULL;
+    char *scheme = NULL, *host = NULL, *user = NULL, *query = NULL, *fragment = NULL;
+    char *full = NULL;
     CURLU *u = curl_url();
     if (u == NULL)
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
@@ -53,6 +54,10 @@ rssp_err rssp_base_url_check(const char *base_url, char **normalized, bool *loop
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
         curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
         err = rssp_fail(st, RSSP_ERR_CONFIG, "service URL is not a valid absolute URL");
+        goto out;
+    }
+    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
+        err = rssp_fail(st, RSSP_ERR_CONFIG, "service URL must not contain credentials");
         goto out;
     }
     if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK ||
@@ -87,6 +92,7 @@ rssp_err rssp_base_url_check(const char *base_url, char **normalized, bool *loop
 out:
     curl_free(scheme);
     curl_free(host);
+    curl_free(user);
     curl_free(query);
     curl_free(fragment);
     curl_free(full);
