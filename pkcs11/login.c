@@ -53,17 +53,17 @@ CK_RV p11_rv_from_client(const char *what, rssp_err err, const rssp_status *st)
 /* Remember what the service said about PIN attempts. State lock held. */
 static void note_attempts(p11_token *tok, const rssp_status *st)
 {
-    if (st->remaining_counter >= 0) {
+    if (st->remaining_counter >= 0)
         tok->pin_remaining = st->remaining_counter;
-        if (st->remaining_counter > tok->pin_max)
-            tok->pin_max = st->remaining_counter;
-    }
+    if (st->err == RSSP_ERR_SERVICE && st->response_code == RSSP_RC_AUTHORIZE_CODE_INVALID)
+        tok->pin_failed = true;
     if (st->err == RSSP_ERR_SERVICE && st->response_code == RSSP_RC_CREDENTIAL_LOCKED) {
         long secs = st->temporary_lock_time > 0 ? st->temporary_lock_time : 1;
         tok->locked_until_ms = rssp_monotonic_ms() + secs * 1000;
         tok->pin_remaining = 0;
     } else if (st->err == RSSP_OK) {
         tok->locked_until_ms = 0;
+        tok->pin_failed = false;
     }
 }
 
@@ -220,9 +220,7 @@ static CK_RV take_sad(p11_token *tok, rssp_sad *copy, unsigned long *generation)
     copy->sad = rssp_secret_strdup(tok->sad.sad);
     copy->entity_name = tok->sad.entity_name != NULL ? strdup(tok->sad.entity_name) : NULL;
     if (copy->sad == NULL || (tok->sad.entity_name != NULL && copy->entity_name == NULL)) {
-        rssp_secret_free(copy->sad);
-        free(copy->entity_name);
-        memset(copy, 0, sizeof *copy);
+        rssp_sad_clear(copy);
         return CKR_HOST_MEMORY;
     }
     copy->expires_in = tok->sad.expires_in;
@@ -230,14 +228,6 @@ static CK_RV take_sad(p11_token *tok, rssp_sad *copy, unsigned long *generation)
     tok->sad_remaining--;
     *generation = tok->sad_generation;
     return CKR_OK;
-}
-
-/* rssp_sad_clear expects malloc'ed strings; take_sad copies into secret memory. */
-static void drop_sad_copy(rssp_sad *copy)
-{
-    rssp_secret_free(copy->sad);
-    free(copy->entity_name);
-    memset(copy, 0, sizeof *copy);
 }
 
 /*
@@ -388,7 +378,7 @@ CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned cha
                 goto out;
             req.sad = &sad;
             err = rssp_sign_hash(p11_g.client, &req, &out, &st);
-            drop_sad_copy(&sad);
+            rssp_sad_clear(&sad);
             if (sad_refused(err, &st) && attempt == 0) {
                 discard_sad(tok, generation); /* refused before signing: safe to retry once */
                 rssp_info_log("SAD of %s refused (%d); renewing", tok->credential_id,

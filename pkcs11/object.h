@@ -15,7 +15,7 @@
 typedef struct {
     CK_OBJECT_HANDLE handle;
     CK_OBJECT_CLASS cls;
-    bool is_private;   /* CKA_PRIVATE: visible only after login */
+    bool is_private;     /* CKA_PRIVATE: visible only after login */
     CK_ATTRIBUTE *attrs; /* owned copies; pValue malloc'ed (NULL when ulValueLen is 0) */
     size_t n_attrs;
     const CK_ATTRIBUTE_TYPE *sensitive; /* types answered CKR_ATTRIBUTE_SENSITIVE */
@@ -31,10 +31,10 @@ typedef struct {
     const rssp_cert_info *ee;    /* end-entity certificate (the credential's) */
     const rssp_cert_info *chain; /* CA certificates, issuer of ee first; may be NULL */
     size_t n_chain;
-    const char *label;           /* CKA_LABEL of the EE certificate and both keys (UTF-8) */
+    const char *label;                   /* CKA_LABEL of the EE certificate and both keys (UTF-8) */
     const CK_MECHANISM_TYPE *mechanisms; /* CKA_ALLOWED_MECHANISMS of both keys */
     size_t n_mechanisms;
-    bool always_authenticate; /* CKA_ALWAYS_AUTHENTICATE of the private key */
+    bool always_authenticate;      /* CKA_ALWAYS_AUTHENTICATE of the private key */
     CK_OBJECT_HANDLE first_handle; /* handles are first_handle, first_handle + 1, ... */
 } p11_object_spec;
 

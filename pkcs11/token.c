@@ -8,6 +8,8 @@
 #include "pkcs11/mech.h"
 #include "pkcs11/version.h"
 
+#define P11_MAX_CHAIN 16
+
 /* Copy src into a blank-padded PKCS#11 text field of size n, cutting at a UTF-8 boundary. */
 static void pad_utf8(char *dst, size_t n, const char *src)
 {
@@ -87,10 +89,12 @@ static CK_RV parse_chain(p11_token *tok, const rssp_credential *cred)
         return CKR_GENERAL_ERROR;
     if (cred->n_certificates < 2)
         return CKR_OK;
-    tok->chain = calloc(cred->n_certificates - 1, sizeof *tok->chain);
+    /* Handles of one token lie in a block of 256; real chains have two or three CAs. */
+    size_t n = cred->n_certificates - 1 < P11_MAX_CHAIN ? cred->n_certificates - 1 : P11_MAX_CHAIN;
+    tok->chain = calloc(n, sizeof *tok->chain);
     if (tok->chain == NULL)
         return CKR_HOST_MEMORY;
-    for (size_t i = 1; i < cred->n_certificates; i++) {
+    for (size_t i = 1; i <= n; i++) {
         if (rssp_cert_parse(cred->certificates[i].data, cred->certificates[i].len,
                             &tok->chain[tok->n_chain]) != RSSP_CRYPTO_OK)
             continue; /* an unreadable CA certificate only costs the chain object */
@@ -107,7 +111,6 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
         return CKR_HOST_MEMORY;
     tok->slot_id = slot_id;
     tok->pin_remaining = -1;
-    tok->pin_max = -1;
     tok->scal = cred->scal == 2 ? 2 : 1;
     tok->auth_kind =
         strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0 ? P11_AUTH_PIN : P11_AUTH_IMPLICIT;
@@ -205,7 +208,7 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
         info->flags |= CKF_USER_PIN_LOCKED;
     else if (tok->pin_remaining == 1)
         info->flags |= CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_COUNT_LOW;
-    else if (tok->pin_remaining >= 0 && tok->pin_max >= 0 && tok->pin_remaining < tok->pin_max)
+    else if (tok->pin_failed)
         info->flags |= CKF_USER_PIN_COUNT_LOW;
     info->ulSessionCount = tok->session_count;
     p11_mutex_unlock(tok->state_lock);

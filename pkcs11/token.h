@@ -50,7 +50,7 @@ typedef struct p11_token {
     long long sad_deadline_ms;    /* monotonic time after which sad is not used */
     unsigned long sad_generation; /* bumped whenever sad changes */
     int pin_remaining;            /* attempts left reported by the service, -1 unknown */
-    int pin_max;                  /* largest remainingCounter seen, -1 unknown */
+    bool pin_failed;              /* a wrong PIN since the last successful authorization */
     long long locked_until_ms;    /* monotonic; 0 = not locked as far as we know */
     unsigned long session_count;
 } p11_token;

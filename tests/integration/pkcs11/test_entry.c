@@ -183,20 +183,19 @@ static void test_bad_configuration_no_slots(void **state)
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
-static const char *unreachable_conf =
-    "[service]\n"
-    "url = https://127.0.0.1:1/rssp/v1/\n"
-    "connect_timeout_ms = 2000\n"
-    "[relying_party]\n"
-    "name = DEMO-RP\n"
-    "auth = appsign\n"
-    "api_key = demo-app\n"
-    "api_secret = not-a-real-secret\n"
-    "[account]\n"
-    "username = alice\n"
-    "password = not-a-real-password\n"
-    "[module]\n"
-    "cache_ttl = 0\n";
+static const char *unreachable_conf = "[service]\n"
+                                      "url = https://127.0.0.1:1/rssp/v1/\n"
+                                      "connect_timeout_ms = 2000\n"
+                                      "[relying_party]\n"
+                                      "name = DEMO-RP\n"
+                                      "auth = appsign\n"
+                                      "api_key = demo-app\n"
+                                      "api_secret = not-a-real-secret\n"
+                                      "[account]\n"
+                                      "username = alice\n"
+                                      "password = not-a-real-password\n"
+                                      "[module]\n"
+                                      "cache_ttl = 0\n";
 
 static void test_unreachable_service_no_slots(void **state)
 {

@@ -1,0 +1,30 @@
+/* Helpers shared by the module's integration tests: load the module, check signatures. */
+#ifndef RSSP_TEST_P11_HELPERS_H
+#define RSSP_TEST_P11_HELPERS_H
+
+#include <stddef.h>
+
+#include "pkcs11/p11.h"
+
+/* dlopen the module under test and return its 3.0 function list (and the 2.40 one). */
+CK_FUNCTION_LIST_3_0 *p11t_load(void);
+void p11t_unload(void);
+
+/* The first object of class cls on the session's token (0 if none). */
+CK_OBJECT_HANDLE p11t_find(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls);
+
+/* Read one attribute into a malloc'ed buffer; NULL if absent. */
+unsigned char *p11t_attr(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o,
+                         CK_ATTRIBUTE_TYPE type, size_t *len);
+
+/*
+ * Verify sig over data with the certificate (DER) using plain OpenSSL, for a
+ * PKCS#11 mechanism: hash-and-sign mechanisms get the data, CKM_RSA_PKCS a
+ * DigestInfo, CKM_RSA_PKCS_PSS / CKM_ECDSA a hash. ECDSA sig is raw r||s.
+ * Returns 1 if valid.
+ */
+int p11t_openssl_verify(const unsigned char *cert_der, size_t cert_len, CK_MECHANISM_TYPE mech,
+                        const CK_RSA_PKCS_PSS_PARAMS *pss, const unsigned char *data,
+                        size_t data_len, const unsigned char *sig, size_t sig_len);
+
+#endif
