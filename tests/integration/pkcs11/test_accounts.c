@@ -1,0 +1,209 @@
+/*
+ * The module with the emulator's other accounts: the relying party logging
+ * in by App-Authentication, IMPLICIT approval on the phone, credentials that
+ * are revoked, expired or out of signatures, PIN lockout, and OTP
+ * credentials (not offered as tokens yet).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emulator_fixture.h"
+#include "p11_helpers.h"
+
+static rssp_emu emu;
+static CK_FUNCTION_LIST_3_0 *f;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (rssp_emu_start(NULL, &emu) != 0)
+        return -1;
+    char cache[1100];
+    snprintf(cache, sizeof cache, "%s/xdg-cache", emu.root);
+    setenv("XDG_CACHE_HOME", cache, 1);
+    return (f = p11t_load()) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    p11t_unload();
+    rssp_emu_stop(&emu);
+    return 0;
+}
+
+/* Initialise the module with a configuration of the emulator's folder; return the slot count. */
+static CK_ULONG use_config(const char *rel, CK_SLOT_ID *slots)
+{
+    char path[PATH_MAX];
+    rssp_emu_path(&emu, rel, path, sizeof path);
+    setenv("RSSP_PKCS11_CONF", path, 1);
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_ULONG n = 16;
+    assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+    return n;
+}
+
+static CK_SESSION_HANDLE open_session(CK_SLOT_ID slot)
+{
+    CK_SESSION_HANDLE s;
+    assert_int_equal(f->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+    return s;
+}
+
+/* Sign data with the token's key (SHA-256 hash-and-sign) and check it with OpenSSL. */
+static CK_RV sign_once(CK_SESSION_HANDLE s)
+{
+    static const unsigned char data[] = "accounts test";
+    CK_OBJECT_HANDLE priv = p11t_find(f, s, CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE cert = p11t_find(f, s, CKO_CERTIFICATE);
+    size_t cert_len;
+    unsigned char *der = p11t_attr(f, s, cert, CKA_VALUE, &cert_len);
+    assert_non_null(der);
+    CK_KEY_TYPE kt;
+    CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof kt};
+    assert_int_equal(f->C_GetAttributeValue(s, priv, &a, 1), CKR_OK);
+    CK_MECHANISM m = {kt == CKK_EC ? CKM_ECDSA_SHA256 : CKM_SHA256_RSA_PKCS, NULL, 0};
+    unsigned char sig[512];
+    CK_ULONG len = sizeof sig;
+    CK_RV rv = f->C_SignInit(s, &m, priv);
+    if (rv == CKR_OK)
+        rv = f->C_Sign(s, (CK_BYTE_PTR)data, sizeof data, sig, &len);
+    if (rv == CKR_OK)
+        assert_true(
+            p11t_openssl_verify(der, cert_len, m.mechanism, NULL, data, sizeof data, sig, len));
+    free(der);
+    return rv;
+}
+
+static void test_appsign_login(void **state)
+{
+    (void)state;
+    CK_SLOT_ID slots[16];
+    CK_ULONG n = use_config("appsign.conf", slots);
+    assert_int_equal(n, 4); /* alice's four credentials, reached through an AppSign login */
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_SESSION_HANDLE s = open_session(slots[i]);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+        assert_int_equal(sign_once(s), CKR_OK);
+        f->C_CloseSession(s);
+    }
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+typedef struct {
+    CK_SESSION_HANDLE s;
+    int sign; /* 0: C_Login with a protected path, 1: a signature */
+    CK_RV rv;
+} phone_call;
+
+static void *call_and_wait(void *p)
+{
+    phone_call *c = p;
+    c->rv = c->sign ? sign_once(c->s) : f->C_Login(c->s, CKU_USER, NULL, 0);
+    return NULL;
+}
+
+/* Run the call in a thread while the test answers on the "phone". */
+static CK_RV with_phone(CK_SESSION_HANDLE s, int sign, const char *credential, bool approve)
+{
+    phone_call c = {s, sign, CKR_GENERAL_ERROR};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, call_and_wait, &c), 0);
+    assert_int_equal(rssp_emu_approve(&emu, credential, approve, 20.0), 0);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    return c.rv;
+}
+
+static void test_implicit_phone_approval(void **state)
+{
+    (void)state;
+    CK_SLOT_ID slots[16];
+    CK_ULONG n = use_config("owners/carol.conf", slots);
+    assert_int_equal(n, 2);
+    CK_TOKEN_INFO ti;
+    CK_SLOT_ID scal1 = slots[0], scal2 = slots[1];
+    assert_int_equal(f->C_GetTokenInfo(scal1, &ti), CKR_OK);
+    assert_true(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
+    assert_memory_equal(ti.serialNumber, "30001", 5);
+
+    /* SCAL 1: the login is approved once; signatures then need no phone. */
+    CK_SESSION_HANDLE s = open_session(scal1);
+    assert_int_equal(with_phone(s, 0, "30001", false), CKR_FUNCTION_REJECTED);
+    assert_int_equal(with_phone(s, 0, "30001", true), CKR_OK);
+    assert_int_equal(sign_once(s), CKR_OK);
+    assert_int_equal(sign_once(s), CKR_OK);
+    f->C_CloseSession(s);
+
+    /* SCAL 2: every signature is approved on the phone; a denial fails that signature only. */
+    s = open_session(scal2);
+    assert_int_equal(f->C_Login(s, CKU_USER, NULL, 0), CKR_OK);
+    assert_int_equal(with_phone(s, 1, "30002", true), CKR_OK);
+    assert_int_equal(with_phone(s, 1, "30002", false), CKR_FUNCTION_REJECTED);
+    assert_int_equal(with_phone(s, 1, "30002", true), CKR_OK);
+    f->C_CloseSession(s);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+static void test_unusable_credentials(void **state)
+{
+    (void)state;
+    CK_SLOT_ID slots[16];
+    /* dave: one revoked, one expired (not offered), one with 3 signatures left. */
+    CK_ULONG n = use_config("owners/dave.conf", slots);
+    assert_int_equal(n, 1);
+    CK_SESSION_HANDLE s = open_session(slots[0]);
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(sign_once(s), CKR_OK);
+    assert_int_equal(sign_once(s), CKR_KEY_FUNCTION_NOT_PERMITTED);
+    f->C_CloseSession(s);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+
+    /* bob: OTP credentials need a context-specific login (roadmap), so no tokens yet. */
+    assert_int_equal(use_config("owners/bob.conf", slots), 0);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+static void test_pin_lockout(void **state)
+{
+    (void)state;
+    CK_SLOT_ID slots[16];
+    CK_ULONG n = use_config("owners/erin.conf", slots);
+    assert_true(n >= 1);
+    CK_SESSION_HANDLE s = open_session(slots[0]);
+    CK_TOKEN_INFO ti;
+    CK_RV rv = CKR_OK;
+    int tries = 0;
+    do {
+        rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "999999", 6);
+        tries++;
+        assert_int_equal(f->C_GetTokenInfo(slots[0], &ti), CKR_OK);
+        if (rv == CKR_PIN_INCORRECT)
+            assert_true(ti.flags & CKF_USER_PIN_COUNT_LOW);
+    } while (rv == CKR_PIN_INCORRECT && tries < 10);
+    assert_int_equal(rv, CKR_PIN_LOCKED);
+    assert_true(ti.flags & CKF_USER_PIN_LOCKED);
+    /* Locked: even the right PIN is refused, and says so. */
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_PIN_LOCKED);
+    f->C_CloseSession(s);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_appsign_login),
+        cmocka_unit_test(test_implicit_phone_approval),
+        cmocka_unit_test(test_unusable_credentials),
+        cmocka_unit_test(test_pin_lockout),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
