@@ -62,6 +62,8 @@ CK_RV p11_session_open(CK_SLOT_ID slot_id, CK_FLAGS flags, CK_SESSION_HANDLE *ou
 
     p11_mutex_lock(tok->state_lock);
     tok->session_count++;
+    if (flags & CKF_RW_SESSION)
+        tok->rw_session_count++;
     p11_mutex_unlock(tok->state_lock);
     *out = s->handle;
     return CKR_OK;
@@ -121,11 +123,13 @@ static bool unlink_at(size_t i)
     return --s->refs == 0;
 }
 
-static void count_closed(p11_token *tok)
+static void count_closed(p11_token *tok, CK_FLAGS flags)
 {
     p11_mutex_lock(tok->state_lock);
     if (tok->session_count > 0)
         tok->session_count--;
+    if ((flags & CKF_RW_SESSION) && tok->rw_session_count > 0)
+        tok->rw_session_count--;
     p11_mutex_unlock(tok->state_lock);
 }
 
@@ -139,9 +143,10 @@ CK_RV p11_session_close(CK_SESSION_HANDLE h)
     }
     p11_session *s = p11_g.sessions[i];
     p11_token *tok = s->tok;
+    CK_FLAGS flags = s->flags;
     bool free_now = unlink_at(i);
     p11_mutex_unlock(p11_g.lock);
-    count_closed(tok);
+    count_closed(tok, flags);
     if (free_now)
         session_free(s);
     return CKR_OK;
@@ -155,11 +160,13 @@ CK_RV p11_session_close_all(CK_SLOT_ID slot_id)
         return rv;
     for (;;) {
         p11_session *victim = NULL;
+        CK_FLAGS flags = 0;
         bool free_now = false;
         p11_mutex_lock(p11_g.lock);
         for (size_t i = 0; i < p11_g.n_sessions; i++) {
             if (p11_g.sessions[i]->tok == tok) {
                 victim = p11_g.sessions[i];
+                flags = victim->flags;
                 free_now = unlink_at(i);
                 break;
             }
@@ -167,7 +174,7 @@ CK_RV p11_session_close_all(CK_SLOT_ID slot_id)
         p11_mutex_unlock(p11_g.lock);
         if (victim == NULL)
             return CKR_OK;
-        count_closed(tok);
+        count_closed(tok, flags);
         if (free_now)
             session_free(victim);
     }

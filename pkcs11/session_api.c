@@ -16,7 +16,8 @@ CK_RV p11_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE_PTR ou
         return rv;
     if (!(flags & CKF_SERIAL_SESSION))
         return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-    if (flags & CKF_RW_SESSION)
+    /* Write-protected tokens take read-only sessions only, unless configured otherwise. */
+    if ((flags & CKF_RW_SESSION) && !p11_g.cfg.read_write_sessions)
         return CKR_TOKEN_WRITE_PROTECTED;
     return p11_session_open(slot, flags, out);
 }
@@ -31,7 +32,11 @@ CK_RV p11_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
         return rv;
     memset(info, 0, sizeof *info);
     info->slotID = s->tok->slot_id;
-    info->state = p11_session_logged_in(s) ? CKS_RO_USER_FUNCTIONS : CKS_RO_PUBLIC_SESSION;
+    bool rw = (s->flags & CKF_RW_SESSION) != 0;
+    if (p11_session_logged_in(s))
+        info->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+    else
+        info->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
     info->flags = s->flags;
     p11_session_put(s);
     return CKR_OK;

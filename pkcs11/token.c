@@ -6,6 +6,7 @@
 
 #include "common/secmem.h"
 #include "pkcs11/mech.h"
+#include "pkcs11/module.h"
 #include "pkcs11/version.h"
 
 #define P11_MAX_CHAIN 16
@@ -211,11 +212,11 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
     else if (tok->pin_failed)
         info->flags |= CKF_USER_PIN_COUNT_LOW;
     info->ulSessionCount = tok->session_count;
+    info->ulRwSessionCount = tok->rw_session_count;
     p11_mutex_unlock(tok->state_lock);
 
     info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
-    info->ulMaxRwSessionCount = 0; /* the token is write-protected */
-    info->ulRwSessionCount = 0;
+    info->ulMaxRwSessionCount = p11_g.cfg.read_write_sessions ? CK_EFFECTIVELY_INFINITE : 0;
     info->ulMaxPinLen = 64;
     info->ulMinPinLen = tok->auth_kind == P11_AUTH_IMPLICIT ? 0 : 1;
     info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;

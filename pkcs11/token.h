@@ -53,6 +53,7 @@ typedef struct p11_token {
     bool pin_failed;              /* a wrong PIN since the last successful authorization */
     long long locked_until_ms;    /* monotonic; 0 = not locked as far as we know */
     unsigned long session_count;
+    unsigned long rw_session_count;
 } p11_token;
 
 /* Build a token from a credential (certificates parsed, objects made). */

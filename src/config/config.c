@@ -81,6 +81,7 @@ static const key_spec keys[] = {
     {"module", "log_level", KIND_LOG_LEVEL, FIELD(log_level), 0, 0},
     {"module", "log_file", KIND_PATH, FIELD(log_file), 0, 0},
     {"module", "sad_signatures", KIND_INT, FIELD(sad_signatures), 0, 1000000},
+    {"module", "read_write_sessions", KIND_BOOL, FIELD(read_write_sessions), 0, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
@@ -436,6 +437,7 @@ static int set_defaults(rssp_config *cfg)
     cfg->cache_ttl_s = 3600;
     cfg->log_level = RSSP_LOG_OFF;
     cfg->sad_signatures = 0;
+    cfg->read_write_sessions = false;
     cfg->user_type = strdup("USERNAME");
     return cfg->user_type != NULL ? 0 : -1;
 }

@@ -26,7 +26,7 @@ typedef struct {
     char *rp_username;
     char *rp_password; /* secret: from password_file (0600) */
     char *rp_signature;
-    char *rp_key_file; /* PEM or PKCS#12; must be 0600 */
+    char *rp_key_file;     /* PEM or PKCS#12; must be 0600 */
     char *rp_key_password; /* secret: from key_password_file, may be NULL */
     rssp_hash_alg ssl2_hash;
     char *app_api_key;
@@ -42,11 +42,12 @@ typedef struct {
     bool remember_me;
 
     /* [module] */
-    char *cache_dir;     /* NULL = $XDG_CACHE_HOME/rssp-pkcs11 or ~/.cache/rssp-pkcs11 */
-    long cache_ttl_s;    /* credential list cache lifetime; 0 disables the cache */
-    int log_level;       /* rssp_log_level */
-    char *log_file;      /* NULL = stderr */
-    int sad_signatures;  /* numSignatures asked at SCAL 1 login; 0 = the credential's maximum */
+    char *cache_dir;    /* NULL = $XDG_CACHE_HOME/rssp-pkcs11 or ~/.cache/rssp-pkcs11 */
+    long cache_ttl_s;   /* credential list cache lifetime; 0 disables the cache */
+    int log_level;      /* rssp_log_level */
+    char *log_file;     /* NULL = stderr */
+    int sad_signatures; /* numSignatures asked at SCAL 1 login; 0 = the credential's maximum */
+    bool read_write_sessions; /* accept CKF_RW_SESSION (the tokens stay unwritable) */
 } rssp_config;
 
 /*

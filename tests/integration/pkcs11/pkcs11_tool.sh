@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# OpenSC's own test suite for a module, `pkcs11-tool --test --login`, on every
+# token of a fresh emulator. pkcs11-tool opens its test session read-write, so
+# this runs with `read_write_sessions = true`; first it checks that the
+# default configuration refuses such a session (docs/module.md).
+set -euo pipefail
+: "${RSSP_MODULE:?path of rssp-pkcs11.so}" "${RSSP_EMULATOR:?path of rssp-emulator}"
+command -v pkcs11-tool >/dev/null || { echo "pkcs11-tool not installed"; exit 77; }
+source "$(dirname "$0")/../../support/emulator.sh"
+emu_start
+export XDG_CACHE_HOME=$EMU_ROOT/xdg-cache
+export RSSP_PKCS11_CONF=$EMU_CONF
+
+echo "== default configuration: a read-write session is refused"
+out=$(pkcs11-tool --module "$RSSP_MODULE" --slot-index 0 --test 2>&1 || true)
+grep -q CKR_TOKEN_WRITE_PROTECTED <<<"$out" || { echo "$out"; echo "FAIL: RW session accepted"; exit 1; }
+
+conf=$EMU_ROOT/rw.conf
+cp "$EMU_CONF" "$conf"
+chmod 600 "$conf"
+# [module] is the last section of the generated configuration.
+echo "read_write_sessions = true" >>"$conf"
+sed -i "s|^ca_file = ca.pem|ca_file = $EMU_DIR/ca.pem|; s|= secrets/|= $EMU_DIR/secrets/|; s|^cache_dir = |cache_dir = $EMU_DIR/|" "$conf"
+export RSSP_PKCS11_CONF=$conf
+
+slots=$(pkcs11-tool --module "$RSSP_MODULE" --list-token-slots | grep -c '^Slot ')
+[ "$slots" -ge 4 ] || { echo "FAIL: $slots tokens"; exit 1; }
+for i in $(seq 0 $((slots - 1))); do
+    echo "== pkcs11-tool --test --login, slot index $i"
+    log=$EMU_ROOT/test-$i.log
+    if ! pkcs11-tool --module "$RSSP_MODULE" --slot-index "$i" --test --login --pin 123456 \
+        >"$log" 2>&1; then
+        cat "$log"
+        echo "FAIL: pkcs11-tool --test on slot index $i"
+        exit 1
+    fi
+    # pkcs11-tool reports failures in its output as well as in its exit status.
+    if grep -E "errors?$|ERR:|failed" "$log" | grep -v "^No errors$" | grep -q .; then
+        cat "$log"
+        echo "FAIL: pkcs11-tool --test reported errors on slot index $i"
+        exit 1
+    fi
+    tail -n 3 "$log"
+done
+echo "pkcs11-tool --test passed on $slots tokens"
