@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emulator_fixture.h"
 #include "p11_helpers.h"
@@ -141,6 +142,28 @@ static void test_implicit_phone_approval(void **state)
     assert_int_equal(sign_once(s), CKR_OK);
     assert_int_equal(sign_once(s), CKR_OK);
     f->C_CloseSession(s);
+
+    /* A login waiting for the phone can be abandoned with C_SessionCancel. */
+    CK_SESSION_HANDLE waiting = open_session(scal1);
+    assert_int_equal(f->C_Logout(waiting), CKR_OK);
+    phone_call c = {waiting, 0, CKR_GENERAL_ERROR};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, call_and_wait, &c), 0);
+    char *pending = NULL;
+    for (int i = 0; i < 200; i++) { /* wait until the request is held by the service */
+        free(pending);
+        pending = NULL;
+        assert_int_equal(rssp_emu_admin(&emu, "GET", "pending", NULL, &pending), 200);
+        if (pending != NULL && strstr(pending, "30001") != NULL)
+            break;
+        usleep(50 * 1000);
+    }
+    assert_non_null(strstr(pending, "30001"));
+    free(pending);
+    assert_int_equal(f->C_SessionCancel(waiting, CKF_SIGN), CKR_OK);
+    assert_int_equal(pthread_join(th, NULL), 0);
+    assert_int_equal(c.rv, CKR_FUNCTION_CANCELED);
+    f->C_CloseSession(waiting);
 
     /* SCAL 2: every signature is approved on the phone; a denial fails that signature only. */
     s = open_session(scal2);
