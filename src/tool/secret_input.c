@@ -93,7 +93,9 @@ int tool_read_secret(const tool_secret_source *src, const char *what, const char
     *out = NULL;
     if (src->file != NULL) {
         char why[1024];
-        if (rssp_cfg_read_secret(what, src->file, out, why, sizeof why) != 0) {
+        char label[64];
+        snprintf(label, sizeof label, "%s file", what);
+        if (rssp_cfg_read_secret(label, src->file, out, why, sizeof why) != 0) {
             fprintf(stderr, "rssp-tool: %s\n", why);
             return TOOL_EXIT_USAGE;
         }
