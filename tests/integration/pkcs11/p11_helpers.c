@@ -1,5 +1,10 @@
 #include "p11_helpers.h"
 
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,4 +194,28 @@ out:
     EVP_PKEY_free(key);
     X509_free(x);
     return ok;
+}
+
+CK_RV p11t_sign_once(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s)
+{
+    static const unsigned char data[] = "rssp-pkcs11 test";
+    CK_OBJECT_HANDLE priv = p11t_find(f, s, CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE cert = p11t_find(f, s, CKO_CERTIFICATE);
+    size_t cert_len;
+    unsigned char *der = p11t_attr(f, s, cert, CKA_VALUE, &cert_len);
+    assert_non_null(der);
+    CK_KEY_TYPE kt;
+    CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof kt};
+    assert_int_equal(f->C_GetAttributeValue(s, priv, &a, 1), CKR_OK);
+    CK_MECHANISM m = {kt == CKK_EC ? CKM_ECDSA_SHA256 : CKM_SHA256_RSA_PKCS, NULL, 0};
+    unsigned char sig[512];
+    CK_ULONG len = sizeof sig;
+    CK_RV rv = f->C_SignInit(s, &m, priv);
+    if (rv == CKR_OK)
+        rv = f->C_Sign(s, (CK_BYTE_PTR)data, sizeof data, sig, &len);
+    if (rv == CKR_OK)
+        assert_true(
+            p11t_openssl_verify(der, cert_len, m.mechanism, NULL, data, sizeof data, sig, len));
+    free(der);
+    return rv;
 }

@@ -27,4 +27,11 @@ int p11t_openssl_verify(const unsigned char *cert_der, size_t cert_len, CK_MECHA
                         const CK_RSA_PKCS_PSS_PARAMS *pss, const unsigned char *data,
                         size_t data_len, const unsigned char *sig, size_t sig_len);
 
+/*
+ * Sign a short text with the session's private key (CKM_SHA256_RSA_PKCS or
+ * CKM_ECDSA_SHA256) and fail the test unless OpenSSL verifies the result.
+ * Returns C_SignInit's or C_Sign's CK_RV.
+ */
+CK_RV p11t_sign_once(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s);
+
 #endif

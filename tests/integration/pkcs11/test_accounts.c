@@ -59,29 +59,9 @@ static CK_SESSION_HANDLE open_session(CK_SLOT_ID slot)
     return s;
 }
 
-/* Sign data with the token's key (SHA-256 hash-and-sign) and check it with OpenSSL. */
 static CK_RV sign_once(CK_SESSION_HANDLE s)
 {
-    static const unsigned char data[] = "accounts test";
-    CK_OBJECT_HANDLE priv = p11t_find(f, s, CKO_PRIVATE_KEY);
-    CK_OBJECT_HANDLE cert = p11t_find(f, s, CKO_CERTIFICATE);
-    size_t cert_len;
-    unsigned char *der = p11t_attr(f, s, cert, CKA_VALUE, &cert_len);
-    assert_non_null(der);
-    CK_KEY_TYPE kt;
-    CK_ATTRIBUTE a = {CKA_KEY_TYPE, &kt, sizeof kt};
-    assert_int_equal(f->C_GetAttributeValue(s, priv, &a, 1), CKR_OK);
-    CK_MECHANISM m = {kt == CKK_EC ? CKM_ECDSA_SHA256 : CKM_SHA256_RSA_PKCS, NULL, 0};
-    unsigned char sig[512];
-    CK_ULONG len = sizeof sig;
-    CK_RV rv = f->C_SignInit(s, &m, priv);
-    if (rv == CKR_OK)
-        rv = f->C_Sign(s, (CK_BYTE_PTR)data, sizeof data, sig, &len);
-    if (rv == CKR_OK)
-        assert_true(
-            p11t_openssl_verify(der, cert_len, m.mechanism, NULL, data, sizeof data, sig, len));
-    free(der);
-    return rv;
+    return p11t_sign_once(f, s);
 }
 
 static void test_appsign_login(void **state)

@@ -1,0 +1,155 @@
+/*
+ * The module when the service misbehaves: HTTP errors, dropped connections,
+ * malformed, truncated and oversized bodies, a service error code, and an
+ * answer slower than the timeout. Each fault gives a clean CK_RV (never a
+ * PIN error, never a crash), and the next call works again.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emulator_fixture.h"
+#include "p11_helpers.h"
+
+static rssp_emu emu;
+static CK_FUNCTION_LIST_3_0 *f;
+
+/* The demo configuration with a short total timeout, beside it (relative paths hold). */
+static int write_config(void)
+{
+    char src[PATH_MAX], dst[PATH_MAX];
+    rssp_emu_path(&emu, "rssp-pkcs11.conf", src, sizeof src);
+    rssp_emu_path(&emu, "faults.conf", dst, sizeof dst);
+    FILE *in = fopen(src, "r");
+    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    char line[1024];
+    if (in == NULL || out == NULL)
+        return -1;
+    while (fgets(line, sizeof line, in) != NULL) {
+        if (strncmp(line, "timeout_ms", 10) == 0)
+            fputs("timeout_ms = 1500\n", out);
+        else if (strncmp(line, "cache_ttl", 9) == 0)
+            fputs("cache_ttl = 0\n", out); /* every start-up asks the service */
+        else
+            fputs(line, out);
+    }
+    fclose(in);
+    fclose(out);
+    setenv("RSSP_PKCS11_CONF", dst, 1);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (rssp_emu_start(NULL, &emu) != 0 || write_config() != 0)
+        return -1;
+    return (f = p11t_load()) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    p11t_unload();
+    rssp_emu_stop(&emu);
+    return 0;
+}
+
+static void fault(const char *json)
+{
+    assert_int_equal(rssp_emu_admin(&emu, "POST", "faults", json, NULL), 200);
+}
+
+static void no_faults(void)
+{
+    assert_int_equal(rssp_emu_admin(&emu, "DELETE", "faults", NULL, NULL), 200);
+}
+
+static CK_ULONG slot_count(void)
+{
+    CK_ULONG n = 0;
+    assert_int_equal(f->C_GetSlotList(CK_TRUE, NULL, &n), CKR_OK);
+    return n;
+}
+
+static void test_start_up_with_failing_list(void **state)
+{
+    (void)state;
+    fault("{\"method\":\"credentials/list\",\"httpStatus\":503,\"count\":1}");
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    assert_int_equal(slot_count(), 0);
+    assert_int_equal(slot_count(), 0); /* inside the back-off: no second attempt */
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    no_faults();
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    assert_int_equal(slot_count(), 4);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+static void test_login_transport_failure_is_not_a_pin_error(void **state)
+{
+    (void)state;
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    assert_int_equal(slot_count(), 4);
+    CK_SESSION_HANDLE s;
+    assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+    fault("{\"method\":\"credentials/authorize\",\"httpStatus\":500,\"count\":1}");
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_DEVICE_ERROR);
+    fault("{\"method\":\"credentials/authorize\",\"drop\":true,\"count\":1}");
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_DEVICE_ERROR);
+    no_faults();
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    f->C_CloseSession(s);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+static void test_signing_faults(void **state)
+{
+    (void)state;
+    static const char *const faults[] = {
+        "{\"method\":\"signatures/signHash\",\"httpStatus\":503,\"count\":1}",
+        "{\"method\":\"signatures/signHash\",\"drop\":true,\"count\":1}",
+        "{\"method\":\"signatures/signHash\",\"malformed\":true,\"count\":1}",
+        "{\"method\":\"signatures/signHash\",\"truncated\":true,\"count\":1}",
+        "{\"method\":\"signatures/signHash\",\"oversized\":true,\"count\":1}",
+        "{\"method\":\"signatures/signHash\",\"responseCode\":9001,\"count\":1}",
+        "{\"method\":\"signatures/signHash\",\"latencyMs\":4000,\"count\":1}",
+    };
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID slots[8];
+    CK_ULONG n = 8;
+    assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+    for (CK_ULONG t = 0; t < n; t++) { /* SCAL 1 and SCAL 2, RSA and EC */
+        CK_SESSION_HANDLE s;
+        assert_int_equal(f->C_OpenSession(slots[t], CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+        for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+            fault(faults[i]);
+            CK_RV rv = p11t_sign_once(f, s);
+            if (rv != CKR_DEVICE_ERROR)
+                fail_msg("slot %lu, fault %s: CK_RV 0x%lx", slots[t], faults[i], rv);
+            no_faults();
+            assert_int_equal(p11t_sign_once(f, s), CKR_OK); /* and the module recovers */
+        }
+        f->C_CloseSession(s);
+    }
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_start_up_with_failing_list),
+        cmocka_unit_test(test_login_transport_failure_is_not_a_pin_error),
+        cmocka_unit_test(test_signing_faults),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
