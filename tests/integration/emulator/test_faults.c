@@ -218,6 +218,7 @@ static void test_counters_survive_restart(void **state)
     rssp_signatures sigs;
     assert_int_equal(rssp_sign_hash(dave, &sr, &sigs, &st), RSSP_OK);
     rssp_signatures_clear(&sigs);
+    rssp_sad_clear(&sad);
     rssp_client_free(dave);
     /* an outstanding OTP and an assignment */
     rssp_client *bob = et_client(&env, "owners/bob.conf", NULL);
