@@ -67,6 +67,15 @@ static void note_attempts(p11_token *tok, const rssp_status *st)
     }
 }
 
+/*
+ * SCAL 1 with a PIN or phone approval: one authorization serves many
+ * signatures. SCAL 2, and OTP tokens (a code per signature), authorize each.
+ */
+static bool reuses_sad(const p11_token *tok)
+{
+    return tok->scal == 1 && tok->auth_kind != P11_AUTH_OTP;
+}
+
 /* Signatures to ask for per SCAL 1 authorization. */
 static int sad_size(const p11_token *tok)
 {
@@ -137,7 +146,9 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
 
     p11_mutex_lock(tok->auth_lock);
     rssp_err err;
-    if (tok->scal == 1) {
+    if (tok->auth_kind == P11_AUTH_OTP) {
+        err = rssp_login(p11_g.client, &st); /* the account; codes come per signature */
+    } else if (tok->scal == 1) {
         err = authorize(tok, pin_copy, sad_size(tok), RSSP_HASH_NONE, NULL, 0, cancel, &sad, &st);
     } else if (tok->auth_kind == P11_AUTH_PIN) {
         unsigned char probe[32];
@@ -157,7 +168,7 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
     p11_mutex_lock(tok->state_lock);
     note_attempts(tok, &st);
     if (err == RSSP_OK) {
-        if (tok->scal == 1) {
+        if (reuses_sad(tok)) {
             rssp_sad_clear(&tok->sad);
             tok->sad = sad;
             memset(&sad, 0, sizeof sad);
@@ -356,8 +367,17 @@ static CK_RV convert_signature(const p11_token *tok, const rssp_buf *in, unsigne
     return CKR_OK;
 }
 
+CK_RV p11_token_send_otp(p11_token *tok)
+{
+    rssp_status st;
+    rssp_err err = rssp_send_otp(p11_g.client, tok->credential_id,
+                                 "Your signing code: {AuthorizeCode}", "Signing code", &st);
+    return err == RSSP_OK ? CKR_OK : p11_rv_from_client("sending a one-time code", err, &st);
+}
+
 CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned char *hash,
-                     size_t hash_len, unsigned char *sig, size_t *sig_len, const atomic_int *cancel)
+                     size_t hash_len, const char *code, unsigned char *sig, size_t *sig_len,
+                     const atomic_int *cancel)
 {
     rssp_buf h = {(unsigned char *)(uintptr_t)hash, hash_len};
     rssp_buf params = {0};
@@ -373,7 +393,7 @@ CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned cha
     for (int attempt = 0; attempt < 2; attempt++) {
         rssp_sad sad = {0};
         unsigned long generation = 0;
-        if (tok->scal == 1) {
+        if (reuses_sad(tok)) {
             if ((rv = acquire_sad(tok, &sad, &generation, cancel)) != CKR_OK)
                 goto out;
             req.sad = &sad;
@@ -387,10 +407,13 @@ CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned cha
             }
         } else {
             p11_mutex_lock(tok->state_lock);
-            char *pin = tok->pin != NULL ? rssp_secret_strdup(tok->pin) : NULL;
+            const char *held = tok->auth_kind == P11_AUTH_OTP ? code : tok->pin;
+            char *pin = held != NULL ? rssp_secret_strdup(held) : NULL;
             bool in = tok->logged_in;
             p11_mutex_unlock(tok->state_lock);
-            if (!in || (tok->auth_kind == P11_AUTH_PIN && pin == NULL)) {
+            if (in && tok->auth_kind == P11_AUTH_OTP && code == NULL)
+                in = false; /* CKA_ALWAYS_AUTHENTICATE: no code, no signature */
+            if (!in || (tok->auth_kind != P11_AUTH_IMPLICIT && pin == NULL)) {
                 rssp_secret_free(pin);
                 rv = in ? CKR_HOST_MEMORY : CKR_USER_NOT_LOGGED_IN;
                 goto out;

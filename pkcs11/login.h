@@ -39,9 +39,15 @@ typedef struct {
 /* Bytes of a signature by this token's key as PKCS#11 returns it. */
 size_t p11_token_sig_len(const p11_token *tok);
 
-/* Sign hash remotely; *sig_len in: capacity (>= p11_token_sig_len), out: length. */
+/*
+ * Sign hash remotely; *sig_len in: capacity (>= p11_token_sig_len), out:
+ * length. code is the one-time code of an OTP token (NULL otherwise).
+ */
 CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned char *hash,
-                     size_t hash_len, unsigned char *sig, size_t *sig_len,
+                     size_t hash_len, const char *code, unsigned char *sig, size_t *sig_len,
                      const atomic_int *cancel);
+
+/* OTP tokens: have the service send a one-time code for the next signature. */
+CK_RV p11_token_send_otp(p11_token *tok);
 
 #endif

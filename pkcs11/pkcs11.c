@@ -748,7 +748,8 @@ P11_EXPORT CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE h)
     X(C_Initialize)                                                                                \
     X(C_Finalize)                                                                                  \
     X(C_GetInfo)                                                                                   \
-    X(C_GetFunctionList) X(C_GetSlotList) X(C_GetSlotInfo) X(C_GetTokenInfo) X(C_GetMechanismList) \
+    X(C_GetFunctionList)                                                                           \
+    X(C_GetSlotList) X(C_GetSlotInfo) X(C_GetTokenInfo) X(C_GetMechanismList)                      \
         X(C_GetMechanismInfo) X(C_InitToken) X(C_InitPIN) X(C_SetPIN) X(C_OpenSession) X(          \
             C_CloseSession) X(C_CloseAllSessions) X(C_GetSessionInfo) X(C_GetOperationState)       \
             X(C_SetOperationState) X(C_Login) X(C_Logout) X(C_CreateObject) X(C_CopyObject) X(     \
@@ -772,13 +773,13 @@ P11_EXPORT CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE h)
     X(C_GetInterfaceList)                                                                          \
     X(C_GetInterface)                                                                              \
     X(C_LoginUser)                                                                                 \
-    X(C_SessionCancel) X(C_MessageEncryptInit) X(C_EncryptMessage) X(C_EncryptMessageBegin)        \
-        X(C_EncryptMessageNext) X(C_MessageEncryptFinal) X(C_MessageDecryptInit)                   \
-            X(C_DecryptMessage) X(C_DecryptMessageBegin) X(C_DecryptMessageNext)                   \
-                X(C_MessageDecryptFinal) X(C_MessageSignInit) X(C_SignMessage)                     \
-                    X(C_SignMessageBegin) X(C_SignMessageNext) X(C_MessageSignFinal)               \
-                        X(C_MessageVerifyInit) X(C_VerifyMessage) X(C_VerifyMessageBegin)          \
-                            X(C_VerifyMessageNext) X(C_MessageVerifyFinal)
+    X(C_SessionCancel)                                                                             \
+    X(C_MessageEncryptInit) X(C_EncryptMessage) X(C_EncryptMessageBegin) X(C_EncryptMessageNext)   \
+        X(C_MessageEncryptFinal) X(C_MessageDecryptInit) X(C_DecryptMessage)                       \
+            X(C_DecryptMessageBegin) X(C_DecryptMessageNext) X(C_MessageDecryptFinal)              \
+                X(C_MessageSignInit) X(C_SignMessage) X(C_SignMessageBegin) X(C_SignMessageNext)   \
+                    X(C_MessageSignFinal) X(C_MessageVerifyInit) X(C_VerifyMessage)                \
+                        X(C_VerifyMessageBegin) X(C_VerifyMessageNext) X(C_MessageVerifyFinal)
 
 #define P11_ENTRY(f) .f = f,
 

@@ -5,11 +5,13 @@
 
 #include <openssl/crypto.h>
 
+#include "common/secmem.h"
 #include "pkcs11/module.h"
 
 void p11_op_reset(p11_op *op)
 {
     rssp_digest_free(op->dctx);
+    rssp_secret_free(op->context_code);
     if (op->data != NULL) {
         OPENSSL_cleanse(op->data, op->data_len); /* may be a hash of a document */
         free(op->data);

@@ -36,7 +36,8 @@ typedef struct {
     rssp_digest_ctx *dctx;   /* when the module hashes the input */
     unsigned char *data;     /* input collected by C_*Update when it is not hashed */
     size_t data_len;
-    bool multi_part; /* C_*Update was called */
+    bool multi_part;    /* C_*Update was called */
+    char *context_code; /* one-time code from C_Login(CKU_CONTEXT_SPECIFIC); secret */
 } p11_op;
 
 typedef struct p11_session {

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/secmem.h"
 #include "pkcs11/api.h"
 #include "pkcs11/login.h"
 #include "pkcs11/module.h"
@@ -61,7 +62,7 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
     if (rv != CKR_OK)
         return rv;
     p11_token *tok = s->tok;
-    bool protected_path = tok->auth_kind == P11_AUTH_IMPLICIT;
+    bool protected_path = tok->auth_kind != P11_AUTH_PIN;
     bool logged_in = p11_session_logged_in(s);
 
     if (user == CKU_SO) {
@@ -74,6 +75,14 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else if (user == CKU_CONTEXT_SPECIFIC && !logged_in) {
         rv = CKR_USER_NOT_LOGGED_IN;
+    } else if (user == CKU_CONTEXT_SPECIFIC && tok->auth_kind == P11_AUTH_OTP) {
+        /* The one-time code for this operation; the service checks it at C_Sign. */
+        rssp_secret_free(s->op.context_code);
+        s->op.context_code = NULL;
+        if (pin == NULL || pin_len == 0)
+            rv = CKR_ARGUMENTS_BAD;
+        else if ((s->op.context_code = rssp_secret_dup(pin, pin_len)) == NULL)
+            rv = CKR_HOST_MEMORY;
     } else if (pin == NULL && (pin_len > 0 || !protected_path)) {
         rv = CKR_ARGUMENTS_BAD;
     } else {

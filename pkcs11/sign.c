@@ -20,6 +20,10 @@ CK_RV p11_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE
     rv = p11_op_init(s, P11_OP_SIGN, mech, key);
     if (rv == CKR_OK)
         atomic_store(&s->cancel, 0);
+    /* An OTP token's key always authenticates: the code for this signature is sent now. */
+    if (rv == CKR_OK && s->tok->auth_kind == P11_AUTH_OTP &&
+        (rv = p11_token_send_otp(s->tok)) != CKR_OK)
+        p11_op_reset(&s->op);
     p11_session_put(s);
     return rv;
 }
@@ -50,7 +54,8 @@ static CK_RV finish(p11_session *s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
     CK_RV rv = p11_op_hash(&s->op, key_bytes, &params, hash, &hash_len);
     if (rv == CKR_OK) {
         size_t out_len = *sig_len;
-        rv = p11_token_sign(s->tok, &params, hash, hash_len, sig, &out_len, &s->cancel);
+        rv = p11_token_sign(s->tok, &params, hash, hash_len, s->op.context_code, sig, &out_len,
+                            &s->cancel);
         if (rv == CKR_OK)
             *sig_len = (CK_ULONG)out_len;
     }

@@ -78,6 +78,8 @@ bool p11_credential_usable(const rssp_credential *cred)
     if (!cred->has_auth_info || cred->auth_mode == NULL)
         return false;
     return strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0 ||
+           strcmp(cred->auth_mode, "EXPLICIT/OTP-SMS") == 0 ||
+           strcmp(cred->auth_mode, "EXPLICIT/OTP-EMAIL") == 0 ||
            strncmp(cred->auth_mode, "IMPLICIT/", 9) == 0;
 }
 
@@ -113,8 +115,9 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
     tok->slot_id = slot_id;
     tok->pin_remaining = -1;
     tok->scal = cred->scal == 2 ? 2 : 1;
-    tok->auth_kind =
-        strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0 ? P11_AUTH_PIN : P11_AUTH_IMPLICIT;
+    tok->auth_kind = strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0         ? P11_AUTH_PIN
+                     : strncmp(cred->auth_mode, "EXPLICIT/OTP-", 13) == 0 ? P11_AUTH_OTP
+                                                                          : P11_AUTH_IMPLICIT;
     tok->max_signatures = cred->num_signatures > 0 ? cred->num_signatures : 1;
     tok->credential_id = strdup(cred->credential_id);
     if (tok->credential_id == NULL)
@@ -147,7 +150,7 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
         .label = label,
         .mechanisms = tok->mechanisms,
         .n_mechanisms = tok->n_mechanisms,
-        .always_authenticate = false,
+        .always_authenticate = tok->auth_kind == P11_AUTH_OTP,
         .first_handle = (CK_OBJECT_HANDLE)(slot_id + 1) << 8,
     };
     if ((rv = p11_objects_build(&spec, &tok->objects)) != CKR_OK)
@@ -200,7 +203,7 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
     memcpy(info->serialNumber, tok->serial, 16);
     info->flags = CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
                   CKF_TOKEN_INITIALIZED | CKF_RNG;
-    if (tok->auth_kind == P11_AUTH_IMPLICIT)
+    if (tok->auth_kind != P11_AUTH_PIN) /* nothing to type at C_Login */
         info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 
     p11_mutex_lock(tok->state_lock);
@@ -218,7 +221,7 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
     info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
     info->ulMaxRwSessionCount = p11_g.cfg.read_write_sessions ? CK_EFFECTIVELY_INFINITE : 0;
     info->ulMaxPinLen = 64;
-    info->ulMinPinLen = tok->auth_kind == P11_AUTH_IMPLICIT ? 0 : 1;
+    info->ulMinPinLen = tok->auth_kind == P11_AUTH_PIN ? 1 : 0;
     info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
     info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
     info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;

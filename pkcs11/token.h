@@ -17,6 +17,7 @@
 typedef enum {
     P11_AUTH_PIN,      /* EXPLICIT/PIN: C_Login's PIN is the authorizeCode */
     P11_AUTH_IMPLICIT, /* IMPLICIT/...: approval on the phone, a protected authentication path */
+    P11_AUTH_OTP,      /* EXPLICIT/OTP-SMS, -EMAIL: a code per signature (context-specific login) */
 } p11_auth_kind;
 
 typedef struct p11_token {

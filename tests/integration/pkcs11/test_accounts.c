@@ -1,8 +1,8 @@
 /*
  * The module with the emulator's other accounts: the relying party logging
  * in by App-Authentication, IMPLICIT approval on the phone, credentials that
- * are revoked, expired or out of signatures, PIN lockout, and OTP
- * credentials (not offered as tokens yet).
+ * are revoked, expired or out of signatures, OTP codes through a
+ * context-specific login, and PIN lockout.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,9 +169,72 @@ static void test_unusable_credentials(void **state)
     assert_int_equal(sign_once(s), CKR_KEY_FUNCTION_NOT_PERMITTED);
     f->C_CloseSession(s);
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
 
-    /* bob: OTP credentials need a context-specific login (roadmap), so no tokens yet. */
-    assert_int_equal(use_config("owners/bob.conf", slots), 0);
+/* Sign with an OTP token: code NULL = no context-specific login, "outbox" = the code sent. */
+static CK_RV sign_with_code(CK_SESSION_HANDLE s, const char *credential, const char *code)
+{
+    static const unsigned char data[] = "otp";
+    CK_OBJECT_HANDLE priv = p11t_find(f, s, CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE cert = p11t_find(f, s, CKO_CERTIFICATE);
+    CK_MECHANISM m = {CKM_SHA256_RSA_PKCS, NULL, 0};
+    CK_MECHANISM_INFO mi;
+    CK_SESSION_INFO si;
+    assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_OK);
+    if (f->C_GetMechanismInfo(si.slotID, CKM_ECDSA, &mi) == CKR_OK)
+        m.mechanism = CKM_ECDSA_SHA256;
+    assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK); /* sends the code */
+    char otp[7];
+    if (code != NULL && strcmp(code, "outbox") == 0) {
+        assert_int_equal(rssp_emu_last_otp(&emu, credential, otp), 0);
+        code = otp;
+    }
+    if (code != NULL)
+        assert_int_equal(f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)code, strlen(code)),
+                         CKR_OK);
+    unsigned char sig[512];
+    CK_ULONG len = 0;
+    assert_int_equal(f->C_Sign(s, (CK_BYTE_PTR)data, sizeof data, NULL, &len), CKR_OK);
+    len = sizeof sig;
+    CK_RV rv = f->C_Sign(s, (CK_BYTE_PTR)data, sizeof data, sig, &len);
+    if (rv == CKR_OK) {
+        size_t cert_len;
+        unsigned char *der = p11t_attr(f, s, cert, CKA_VALUE, &cert_len);
+        assert_non_null(der);
+        assert_true(
+            p11t_openssl_verify(der, cert_len, m.mechanism, NULL, data, sizeof data, sig, len));
+        free(der);
+    }
+    return rv;
+}
+
+static void test_otp_context_specific_login(void **state)
+{
+    (void)state;
+    CK_SLOT_ID slots[16];
+    /* bob: OTP-SMS (RSA, SCAL 1) and OTP-EMAIL (EC, SCAL 2); OTP-MOBILE is not offered. */
+    CK_ULONG n = use_config("owners/bob.conf", slots);
+    assert_int_equal(n, 2);
+    static const char *const ids[] = {"20001", "20002"};
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_TOKEN_INFO ti;
+        assert_int_equal(f->C_GetTokenInfo(slots[i], &ti), CKR_OK);
+        assert_memory_equal(ti.serialNumber, ids[i], 5);
+        assert_true(ti.flags & CKF_PROTECTED_AUTHENTICATION_PATH);
+        CK_SESSION_HANDLE s = open_session(slots[i]);
+        assert_int_equal(f->C_Login(s, CKU_USER, NULL, 0), CKR_OK);
+        CK_BBOOL always = CK_FALSE;
+        CK_ATTRIBUTE a = {CKA_ALWAYS_AUTHENTICATE, &always, sizeof always};
+        assert_int_equal(f->C_GetAttributeValue(s, p11t_find(f, s, CKO_PRIVATE_KEY), &a, 1),
+                         CKR_OK);
+        assert_int_equal(always, CK_TRUE);
+
+        assert_int_equal(sign_with_code(s, ids[i], NULL), CKR_USER_NOT_LOGGED_IN);
+        assert_int_equal(sign_with_code(s, ids[i], "000000"), CKR_PIN_INCORRECT);
+        assert_int_equal(sign_with_code(s, ids[i], "outbox"), CKR_OK);
+        assert_int_equal(sign_with_code(s, ids[i], "outbox"), CKR_OK); /* a new code each time */
+        f->C_CloseSession(s);
+    }
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
@@ -206,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_appsign_login),
         cmocka_unit_test(test_implicit_phone_approval),
         cmocka_unit_test(test_unusable_credentials),
+        cmocka_unit_test(test_otp_context_specific_login),
         cmocka_unit_test(test_pin_lockout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
