@@ -47,11 +47,11 @@ for k in "${KEYS[@]}"; do
     nick="${K_TOKEN[$k]}:${K_LABEL[$k]}"
     expect_out "^$(re_quote "$nick") +u,u,u\$" "$k: '$nick' listed as a user certificate (u,u,u)"
 done
-n_ca=$(grep -c 'BEGIN CERTIFICATE' "$CA_PEM")
+n_ca=$(grep -c 'BEGIN CERTIFICATE' "$CHAIN_PEM")
 for k in "${KEYS[@]}"; do
     n=$(grep -c "^$(re_quote "${K_TOKEN[$k]}"):" "$LAST_OUT" || true)
-    [ "$n" -ge $((n_ca + 1)) ] || fail "$k: token '${K_TOKEN[$k]}' shows $n certificates, expected its own and $n_ca CA certificates"
-    ok "$k: NSS sees the certificate and its $n_ca CA certificates on the token"
+    [ "$n" -ge $((n_ca + 1)) ] || fail "$k: token '${K_TOKEN[$k]}' shows $n certificates, expected its own and $n_ca intermediate CA certificates"
+    ok "$k: NSS sees the certificate and the $n_ca intermediate CA certificates on the token"
 done
 
 # The token's certificate as NSS reads it is the issued one.

@@ -26,8 +26,8 @@ for k in "${KEYS[@]}"; do
     expect_out "id=$idre;object=$(re_quote "$(pct_soft "${K_LABEL[$k]}")");type=cert" \
         "$k: the certificate is listed with its ID and label"
     n=$(grep -c '^Object [0-9]*:' "$LAST_OUT" || true)
-    want=$(($(grep -c 'BEGIN CERTIFICATE' "$CA_PEM") + 1))
-    [ "$n" -ge "$want" ] || fail "$k: $n certificates listed, expected the end-entity and its $((want - 1)) CA certificates"
+    want=$(($(grep -c 'BEGIN CERTIFICATE' "$CHAIN_PEM") + 1))
+    [ "$n" -ge "$want" ] || fail "$k: $n certificates listed, expected the end-entity and its $((want - 1)) intermediate CA certificates"
     ok "$k: $n certificates listed (end-entity and chain)"
     expect_no_out 'type=private' "$k: no private key listed without login"
 

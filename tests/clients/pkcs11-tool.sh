@@ -32,7 +32,7 @@ done
 
 # ---- -O: certificate, public key (public objects) and private key (after
 # login) under one CKA_ID; the token's certificate is the one we know; the
-# CA chain is on the token.
+# intermediate CA certificates are on the token (the root may be).
 for k in "${KEYS[@]}"; do
     T=(--token-label "${K_TOKEN[$k]}")
     run "${P11[@]}" "${T[@]}" -O
@@ -44,7 +44,7 @@ for k in "${KEYS[@]}"; do
     expect_no_out '^Private Key Object' "$k: no private key visible before login"
     while read -r subj; do
         expect_out "subject: +DN: $(re_quote "$subj")\$" "$k: chain certificate '$subj' on the token"
-    done < <(openssl crl2pkcs7 -nocrl -certfile "$CA_PEM" 2>/dev/null |
+    done < <(openssl crl2pkcs7 -nocrl -certfile "$CHAIN_PEM" 2>/dev/null |
         openssl pkcs7 -print_certs -noout 2>/dev/null | sed -n 's/^subject=//p' | sed 's/ = /=/g')
 
     run "${P11[@]}" "${T[@]}" -O --login --pin "$PIN"
