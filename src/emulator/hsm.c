@@ -412,6 +412,7 @@ int emu_hsm_generate(emu_hsm *h, size_t rsa_bits, int ec_nid, const char *id, EV
         {CKA_TOKEN, &yes, sizeof(yes)},     {CKA_PRIVATE, &yes, sizeof(yes)},
         {CKA_SENSITIVE, &yes, sizeof(yes)}, {CKA_EXTRACTABLE, &no, sizeof(no)},
         {CKA_SIGN, &yes, sizeof(yes)},      {CKA_DECRYPT, &no, sizeof(no)},
+        {CKA_UNWRAP, &no, sizeof(no)},      {CKA_DERIVE, &no, sizeof(no)},
         {CKA_ID, (void *)id, strlen(id)},   {CKA_LABEL, label, strlen(label)},
     };
     CK_MECHANISM mech = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
