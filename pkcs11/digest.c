@@ -66,13 +66,15 @@ CK_RV p11_digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PT
     } else if (data == NULL && len > 0) {
         rv = CKR_ARGUMENTS_BAD;
         p11_op_reset(&s->op);
-    } else if (out == NULL || (out_len != NULL && *out_len < rssp_hash_len(s->op.hash))) {
-        rv = digest_out(s, out, out_len); /* length answer: the data is not consumed */
-    } else if (rssp_digest_update(s->op.dctx, data, len) != RSSP_CRYPTO_OK) {
-        rv = CKR_FUNCTION_FAILED;
-        p11_op_reset(&s->op);
     } else {
-        rv = digest_out(s, out, out_len);
+        /* A length answer does not consume the data: the application calls again with it. */
+        bool length_only = out == NULL || (out_len != NULL && *out_len < rssp_hash_len(s->op.hash));
+        if (!length_only && rssp_digest_update(s->op.dctx, data, len) != RSSP_CRYPTO_OK) {
+            rv = CKR_FUNCTION_FAILED;
+            p11_op_reset(&s->op);
+        } else {
+            rv = digest_out(s, out, out_len);
+        }
     }
     p11_session_put(s);
     return rv;

@@ -17,7 +17,7 @@
 /* Make tokens of the usable credentials and publish them. Load lock held. */
 static void publish(const rssp_credential_list *l)
 {
-    p11_token **tokens = calloc(l->count ? l->count : 1, sizeof *tokens);
+    p11_token **tokens = calloc(l->count ? l->count : 1, sizeof(p11_token *));
     size_t n = 0;
     if (tokens == NULL) {
         rssp_error("out of memory building tokens");

@@ -1,6 +1,5 @@
 #include "pkcs11/login.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,7 +105,7 @@ static rssp_err authorize(p11_token *tok, const char *pin, int num, rssp_hash_al
                           const unsigned char *hash, size_t hash_len, const atomic_int *cancel,
                           rssp_sad *sad, rssp_status *st)
 {
-    rssp_buf h = {(unsigned char *)(uintptr_t)hash, hash_len};
+    rssp_buf h = {(unsigned char *)hash, hash_len}; /* read only by the client */
     rssp_authorize_request req = {
         .credential_id = tok->credential_id,
         .num_signatures = num,
@@ -379,7 +378,7 @@ CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned cha
                      size_t hash_len, const char *code, unsigned char *sig, size_t *sig_len,
                      const atomic_int *cancel)
 {
-    rssp_buf h = {(unsigned char *)(uintptr_t)hash, hash_len};
+    rssp_buf h = {(unsigned char *)hash, hash_len}; /* read only by the client */
     rssp_buf params = {0};
     rssp_sign_request req = {
         .credential_id = tok->credential_id, .hash_alg = p->hash, .hashes = &h, .n_hashes = 1};

@@ -24,14 +24,12 @@ static CK_RV setup_cache(void)
     const rssp_config *c = &p11_g.cfg;
     if (c->cache_ttl_s <= 0)
         return CKR_OK;
-    size_t klen = strlen(c->url) + 3 * 4 + (c->rp_name ? strlen(c->rp_name) : 0) +
-                  (c->username ? strlen(c->username) : 0) +
-                  (c->agreement_uuid ? strlen(c->agreement_uuid) : 0) + 1;
-    p11_g.cache_key = malloc(klen);
-    if (p11_g.cache_key == NULL)
+    const char *rp = c->rp_name ? c->rp_name : "", *user = c->username ? c->username : "";
+    const char *agreement = c->agreement_uuid ? c->agreement_uuid : "";
+    int klen = snprintf(NULL, 0, "%s\n%s\n%s\n%s", c->url, rp, user, agreement);
+    if (klen < 0 || (p11_g.cache_key = malloc((size_t)klen + 1)) == NULL)
         return CKR_HOST_MEMORY;
-    snprintf(p11_g.cache_key, klen, "%s\n%s\n%s\n%s", c->url, c->rp_name ? c->rp_name : "",
-             c->username ? c->username : "", c->agreement_uuid ? c->agreement_uuid : "");
+    snprintf(p11_g.cache_key, (size_t)klen + 1, "%s\n%s\n%s\n%s", c->url, rp, user, agreement);
 
     char dir[4096];
     const char *xdg = getenv("XDG_CACHE_HOME");
@@ -133,7 +131,7 @@ fail:
     return rv;
 }
 
-CK_RV p11_finalize(CK_VOID_PTR reserved)
+CK_RV p11_finalize(const void *reserved)
 {
     if (reserved != NULL)
         return CKR_ARGUMENTS_BAD;

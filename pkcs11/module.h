@@ -46,7 +46,7 @@ typedef struct {
 extern p11_module p11_g;
 
 CK_RV p11_initialize(CK_VOID_PTR init_args);
-CK_RV p11_finalize(CK_VOID_PTR reserved);
+CK_RV p11_finalize(const void *reserved);
 /* CKR_OK when initialised in this process, else CKR_CRYPTOKI_NOT_INITIALIZED. */
 CK_RV p11_check(void);
 

@@ -48,7 +48,7 @@ CK_RV p11_session_open(CK_SLOT_ID slot_id, CK_FLAGS flags, CK_SESSION_HANDLE *ou
     p11_mutex_lock(p11_g.lock);
     if (p11_g.n_sessions == p11_g.cap_sessions) {
         size_t cap = p11_g.cap_sessions ? p11_g.cap_sessions * 2 : 16;
-        p11_session **grown = realloc(p11_g.sessions, cap * sizeof *grown);
+        p11_session **grown = realloc(p11_g.sessions, cap * sizeof(p11_session *));
         if (grown == NULL) {
             p11_mutex_unlock(p11_g.lock);
             session_free(s);

@@ -29,7 +29,8 @@ CK_RV p11_sign_init(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE
 }
 
 /* Length convention; returns CKR_OK with *done false when the signature must be made. */
-static CK_RV length_check(p11_session *s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len, bool *done)
+static CK_RV length_check(const p11_session *s, const CK_BYTE *sig, CK_ULONG_PTR sig_len,
+                          bool *done)
 {
     CK_ULONG need = (CK_ULONG)p11_token_sig_len(s->tok);
     *done = true;

@@ -21,7 +21,7 @@ static void pad_utf8(char *dst, size_t n, const char *src)
             len--;
     }
     memset(dst, ' ', n);
-    memcpy(dst, src, len);
+    memcpy(dst, src, len); /* NOLINT(bugprone-not-null-terminated-result): blank padded */
 }
 
 /*
@@ -60,7 +60,7 @@ static void make_serial(p11_token *tok)
         if (rssp_digest(RSSP_HASH_SHA256, tok->credential_id, strlen(tok->credential_id), md) !=
             RSSP_CRYPTO_OK)
             memset(md, 0, sizeof md);
-        for (int i = 0; i < 8; i++)
+        for (size_t i = 0; i < 8; i++)
             snprintf(serial + 2 * i, 3, "%02X", md[i]);
     }
     pad_utf8(tok->serial, 16, serial);
