@@ -366,7 +366,8 @@ out:
 /* ---- credentials/extendTransaction (§2.8) ---- */
 
 /* The SAD checks shared by extendTransaction and signHash (§2.8 rule 1, §2.9 rule 1). */
-int emu_check_sad(emu_req *r, emu_principal p, size_t index, const char *value, emu_sad **out)
+int emu_check_sad(emu_req *r, emu_principal p, size_t index, const char *value,
+                  bool check_exhausted, emu_sad **out)
 {
     emu_sad *sad = NULL;
     emu_token_check t = emu_sad_find(r->ctx->sessions, value, &sad);
@@ -375,6 +376,8 @@ int emu_check_sad(emu_req *r, emu_principal p, size_t index, const char *value, 
         return emu_fail(r, 3014, NULL);
     if (t == EMU_TOKEN_EXPIRED)
         return emu_fail(r, 3015, NULL);
+    if (check_exhausted && sad->remaining <= 0)
+        return emu_fail(r, 3016, NULL);
     if (r->entity_name == NULL || strcmp(r->entity_name, sad->entity) != 0)
         return emu_fail(r, 3023,
                         r->entity_name == NULL ? "header rssp-entity-name is missing"
@@ -426,12 +429,8 @@ void emu_handle_extend(emu_req *r)
     emu_state *st = r->ctx->st;
     pthread_mutex_lock(&st->lock);
     if (emu_resolve_credential(r, p, &c, &index) != 0 ||
-        emu_check_sad(r, p, index, sad_value, &sad) != 0)
+        emu_check_sad(r, p, index, sad_value, true, &sad) != 0)
         goto unlock;
-    if (sad->remaining <= 0) {
-        emu_fail(r, 3016, NULL);
-        goto unlock;
-    }
     int count = sad->remaining;
     if (c->scal == 2) {
         if (d.hashes == NULL) {

@@ -144,7 +144,7 @@ static int reserve(emu_req *r, emu_principal p, const sign_fields *f, sign_job *
     size_t index;
     emu_sad *sad;
     if (emu_resolve_credential(r, p, &c, &index) != 0 ||
-        emu_check_sad(r, p, index, f->sad, &sad) != 0)
+        emu_check_sad(r, p, index, f->sad, false, &sad) != 0)
         return -1;
     const char *status = emu_credential_status(c, time(NULL));
     if (strcmp(status, "revoked") == 0)
