@@ -32,7 +32,7 @@ run modutil -dbdir "sql:$db" -list rssp
 awk '/^  Slot: /{sub(/^  Slot: /, ""); s = $0}
      /^  Token Name: /{sub(/^  Token Name: /, ""); sub(/ +$/, ""); print s "\t" $0}' "$LAST_OUT" >"$WORK/slots"
 for k in "${KEYS[@]}"; do
-    grep -q "	$(re_quote "${K_TOKEN[$k]}")\$" "$WORK/slots" || fail "modutil -list does not show token '${K_TOKEN[$k]}'"
+    cut -f2 "$WORK/slots" | grep -Fxq -- "${K_TOKEN[$k]}" || fail "modutil -list does not show token '${K_TOKEN[$k]}'"
     ok "modutil lists token '${K_TOKEN[$k]}'"
 done
 dups=$(cut -f1 "$WORK/slots" | sort | uniq -d)
@@ -49,7 +49,7 @@ for k in "${KEYS[@]}"; do
 done
 n_ca=$(grep -c 'BEGIN CERTIFICATE' "$CHAIN_PEM")
 for k in "${KEYS[@]}"; do
-    n=$(grep -c "^$(re_quote "${K_TOKEN[$k]}"):" "$LAST_OUT" || true)
+    n=$(grep -cE "^$(re_quote "${K_TOKEN[$k]}"):" "$LAST_OUT" || true)
     [ "$n" -ge $((n_ca + 1)) ] || fail "$k: token '${K_TOKEN[$k]}' shows $n certificates, expected its own and $n_ca intermediate CA certificates"
     ok "$k: NSS sees the certificate and the $n_ca intermediate CA certificates on the token"
 done

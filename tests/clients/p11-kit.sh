@@ -53,13 +53,6 @@ for k in "${KEYS[@]}"; do
     expect_out "^    token: $(re_quote "${K_TOKEN[$k]}")\$" "p11-kit list-modules shows token '${K_TOKEN[$k]}'"
 done
 
-if command -v p11tool >/dev/null 2>&1; then
-    run in_p11kit_config p11tool --list-tokens
-    for k in "${KEYS[@]}"; do
-        expect_out "^[[:space:]]+Label: $(re_quote "${K_TOKEN[$k]}")\$" "p11tool (through p11-kit) lists '${K_TOKEN[$k]}'"
-    done
-fi
-
 # The OpenSSL pkcs11 engine without PKCS11_MODULE_PATH loads p11-kit-proxy,
 # which serves the modules p11-kit knows: the usual desktop set-up.
 ENGINES=$(openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')
@@ -70,4 +63,26 @@ if [ -e "$ENGINES/pkcs11.so" ]; then
         -sign "$(uri "$RSA" private)?pin-value=$PIN" -out "$WORK/doc.sig" "$WORK/doc.txt"
     run openssl dgst -"${K_HASH[$RSA]}" -verify "${K_PUB[$RSA]}" -signature "$WORK/doc.sig" "$WORK/doc.txt"
     expect_out '^Verified OK$' "engine through p11-kit-proxy signed, verified by openssl"
+fi
+
+# GnuTLS loads the modules p11-kit knows but calls C_Initialize with its own
+# arguments (CKF_OS_LOCKING_OK | CKF_LIBRARY_CANT_CREATE_OS_THREADS, no
+# pReserved), so x-init-reserved never reaches the module: GnuTLS programs
+# need the configuration in its default place.
+if command -v p11tool >/dev/null 2>&1; then
+    if [ -n "$MODULE_CONF" ]; then
+        mkdir -p "$XDG_CONFIG_HOME/rssp-pkcs11"
+        conf_dir=$(dirname "$MODULE_CONF")
+        # The same file with its relative paths made absolute.
+        awk -v d="$conf_dir" -F' = ' '
+            $1 ~ /^(ca_file|password_file|key_file|key_password_file|api_secret_file|cache_dir|log_file)$/ &&
+            $2 !~ /^\// { print $1 " = " d "/" $2; next } { print }' "$MODULE_CONF" \
+            >"$XDG_CONFIG_HOME/rssp-pkcs11/rssp-pkcs11.conf"
+        chmod 600 "$XDG_CONFIG_HOME/rssp-pkcs11/rssp-pkcs11.conf"
+        say "(configuration copied to $XDG_CONFIG_HOME/rssp-pkcs11/rssp-pkcs11.conf for GnuTLS)"
+    fi
+    run in_p11kit_config p11tool --list-tokens
+    for k in "${KEYS[@]}"; do
+        expect_out "^[[:space:]]+Label: $(re_quote "${K_TOKEN[$k]}")\$" "p11tool (through p11-kit) lists '${K_TOKEN[$k]}'"
+    done
 fi
