@@ -7,6 +7,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "emulator/messages.h"
 
 int emu_fail(emu_req *r, int code, const char *fmt, ...)
@@ -198,6 +200,25 @@ int emu_check_common_fields(emu_req *r)
     return 0;
 }
 
+static void wipe(cJSON *item)
+{
+    for (; item != NULL; item = item->next) {
+        if (item->valuestring != NULL)
+            OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
+        wipe(item->child);
+    }
+}
+
+void emu_json_wipe_delete(cJSON *item)
+{
+    if (item == NULL)
+        return;
+    wipe(item->child);
+    if (item->valuestring != NULL)
+        OPENSSL_cleanse(item->valuestring, strlen(item->valuestring));
+    cJSON_Delete(item);
+}
+
 static void bill_code(emu_req *r, char *out, size_t len)
 {
     time_t now = time(NULL);
@@ -237,7 +258,7 @@ char *emu_response_text(emu_req *r)
     }
     text = cJSON_PrintUnformatted(root);
 out:
-    cJSON_Delete(root);
+    emu_json_wipe_delete(root);
     return text;
 }
 

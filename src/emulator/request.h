@@ -64,6 +64,9 @@ const char *emu_client_identity(emu_req *r);
 /* Check the common request fields (§1.2): types, language, lengths. */
 int emu_check_common_fields(emu_req *r);
 
+/* cJSON_Delete after wiping every string (request bodies hold PINs, responses tokens). */
+void emu_json_wipe_delete(cJSON *item);
+
 /* Build the final JSON text with the envelope (malloc'ed; NULL on allocation failure). */
 char *emu_response_text(emu_req *r);
 

@@ -269,13 +269,13 @@ static enum MHD_Result run_method(struct MHD_Connection *c, emu_ctx *ctx, http_r
         else if (emu_check_common_fields(&r) == 0)
             routes[h->route].fn(&r);
     }
-    cJSON_Delete(r.body);
+    emu_json_wipe_delete(r.body);
     if (r.client_gone) {
-        cJSON_Delete(r.resp);
+        emu_json_wipe_delete(r.resp);
         return MHD_NO; /* the client left (cancelled IMPLICIT approval) */
     }
     char *text = emu_response_text(&r);
-    cJSON_Delete(r.resp);
+    emu_json_wipe_delete(r.resp);
     if (text == NULL)
         return MHD_NO;
     rssp_debug("emulator: %s -> %d", name, r.code);
