@@ -12,6 +12,7 @@
 #include "client/status_internal.h"
 #include "common/secmem.h"
 #include "crypto/crypto.h"
+#include "crypto/hash_md.h"
 #include "rssp/appsign.h"
 
 /* A key file larger than this is not a key file. */
@@ -156,22 +157,10 @@ static char *base64_secret(const void *data, size_t len)
     return out;
 }
 
+/* SSL2 signs with SHA-1 unless configured otherwise (rssp-protocol.md §1.4). */
 static const EVP_MD *ssl2_md(rssp_hash_alg hash)
 {
-    switch (hash) {
-    case RSSP_HASH_NONE:
-    case RSSP_HASH_SHA1:
-        return EVP_sha1();
-    case RSSP_HASH_SHA224:
-        return EVP_sha224();
-    case RSSP_HASH_SHA256:
-        return EVP_sha256();
-    case RSSP_HASH_SHA384:
-        return EVP_sha384();
-    case RSSP_HASH_SHA512:
-        return EVP_sha512();
-    }
-    return NULL;
+    return rssp_hash_md(hash == RSSP_HASH_NONE ? RSSP_HASH_SHA1 : hash);
 }
 
 /* RSASSA-PKCS1-v1_5 signature of msg, Base64-encoded (not secret: it is public proof). */

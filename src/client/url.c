@@ -9,30 +9,8 @@
 #include <curl/curl.h>
 
 #include "client/http.h"
+#include "common/net.h"
 #include "client/status_internal.h"
-
-bool rssp_host_is_loopback(const char *host)
-{
-    if (host == NULL)
-        return false;
-    if (strcasecmp(host, "localhost") == 0)
-        return true;
-    struct in_addr v4;
-    if (inet_pton(AF_INET, host, &v4) == 1)
-        return (ntohl(v4.s_addr) >> 24) == 127;
-
-    char buf[INET6_ADDRSTRLEN + 2];
-    size_t len = strlen(host);
-    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-        if (len - 2 >= sizeof buf)
-            return false;
-        memcpy(buf, host + 1, len - 2);
-        buf[len - 2] = '\0';
-        host = buf;
-    }
-    struct in6_addr v6;
-    return inet_pton(AF_INET6, host, &v6) == 1 && memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
-}
 
 rssp_err rssp_base_url_check(const char *base_url, char **normalized, bool *loopback,
                              rssp_status *st)

@@ -6,9 +6,6 @@
 
 #include "rssp/status.h"
 
-/* True for "localhost", 127.0.0.0/8 and ::1 (with or without brackets). */
-bool rssp_host_is_loopback(const char *host);
-
 /*
  * Check base_url: absolute https:// URL, or http:// towards a loopback host;
  * no query or fragment. *normalized (malloc'ed) ends with '/'; *loopback

@@ -9,29 +9,7 @@
 
 #include <curl/curl.h>
 
-bool rssp_cfg_host_is_loopback(const char *host)
-{
-    if (host == NULL)
-        return false;
-    if (strcasecmp(host, "localhost") == 0)
-        return true;
-
-    struct in_addr v4;
-    if (inet_pton(AF_INET, host, &v4) == 1)
-        return (ntohl(v4.s_addr) >> 24) == 127;
-
-    char inner[INET6_ADDRSTRLEN + 1];
-    size_t len = strlen(host);
-    if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-        if (len - 2 >= sizeof inner)
-            return false;
-        memcpy(inner, host + 1, len - 2);
-        inner[len - 2] = '\0';
-        host = inner;
-    }
-    struct in6_addr v6;
-    return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
-}
+#include "common/net.h"
 
 /* Fetch one part of a parsed URL; NULL when absent (or on allocation failure). */
 static char *url_part(CURLU *h, CURLUPart part)
@@ -79,7 +57,7 @@ int rssp_cfg_check_url(const char *url, char **out, char *why, size_t why_len)
         goto out;
     }
     if (strcasecmp(scheme, "http") == 0) {
-        if (!rssp_cfg_host_is_loopback(host)) {
+        if (!rssp_host_is_loopback(host)) {
             snprintf(why, why_len,
                      "url '%.200s' uses http:// to a host that is not loopback; use https:// "
                      "(http:// is accepted only for 127.0.0.0/8, localhost and [::1])",

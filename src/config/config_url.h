@@ -5,9 +5,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* True for 127.0.0.0/8, ::1 (with or without brackets) and "localhost". */
-bool rssp_cfg_host_is_loopback(const char *host);
-
 /*
  * Accept https:// to any host and http:// only to a loopback host; refuse a
  * user name or password in the URL. On success *out is a malloc'ed copy that

@@ -5,7 +5,7 @@
 #include <openssl/evp.h>
 
 #include "crypto/crypto.h"
-#include "crypto/hash_internal.h"
+#include "crypto/hash_md.h"
 
 struct rssp_digest_ctx {
     EVP_MD_CTX *md_ctx;

@@ -5,7 +5,7 @@
 #include <openssl/obj_mac.h>
 
 #include "crypto/crypto.h"
-#include "crypto/hash_internal.h"
+#include "crypto/hash_md.h"
 
 typedef struct {
     rssp_hash_alg alg;

@@ -10,7 +10,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/crypto.h"
-#include "crypto/hash_internal.h"
+#include "crypto/hash_md.h"
 
 /* RFC 4055 defaults for fields left out. */
 #define PSS_DEFAULT_HASH RSSP_HASH_SHA1

@@ -7,7 +7,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/crypto.h"
-#include "crypto/hash_internal.h"
+#include "crypto/hash_md.h"
 
 static EVP_PKEY *pkey_from_spki(const rssp_buf *spki)
 {

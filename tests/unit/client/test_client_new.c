@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "client/url.h"
+#include "common/net.h"
 #include "rssp/client.h"
 #include "test_util.h"
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/net.h"
 #include "common/secmem.h"
 
 static void test_level_parse(void **state)
@@ -90,6 +91,24 @@ static void test_secret_dup(void **state)
     rssp_str_free_secret(plain);
 }
 
+static void test_loopback(void **state)
+{
+    (void)state;
+    assert_true(rssp_host_is_loopback("localhost"));
+    assert_true(rssp_host_is_loopback("LocalHost"));
+    assert_true(rssp_host_is_loopback("127.0.0.1"));
+    assert_true(rssp_host_is_loopback("127.255.0.9"));
+    assert_true(rssp_host_is_loopback("::1"));
+    assert_true(rssp_host_is_loopback("[::1]"));
+    assert_false(rssp_host_is_loopback("128.0.0.1"));
+    assert_false(rssp_host_is_loopback("10.0.0.1"));
+    assert_false(rssp_host_is_loopback("localhost.example"));
+    assert_false(rssp_host_is_loopback("::2"));
+    assert_false(rssp_host_is_loopback("[::1"));
+    assert_false(rssp_host_is_loopback(""));
+    assert_false(rssp_host_is_loopback(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +116,7 @@ int main(void)
         cmocka_unit_test(test_log_file_private_and_filtered),
         cmocka_unit_test(test_log_open_bad_path),
         cmocka_unit_test(test_secret_dup),
+        cmocka_unit_test(test_loopback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

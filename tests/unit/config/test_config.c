@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/net.h"
 #include "config/config.h"
 #include "config/config_url.h"
 #include "config/config_values.h"
@@ -474,11 +475,11 @@ static void test_url_rules(void **state)
     assert_int_equal(rssp_cfg_check_url("https://u:" SECRET_RP "@h/%zz", &out, why, sizeof why),
                      -1);
     assert_null(strstr(why, SECRET_RP));
-    assert_true(rssp_cfg_host_is_loopback("127.0.0.1"));
-    assert_true(rssp_cfg_host_is_loopback("::1"));
-    assert_true(rssp_cfg_host_is_loopback("[0:0:0:0:0:0:0:1]"));
-    assert_false(rssp_cfg_host_is_loopback("127.example"));
-    assert_false(rssp_cfg_host_is_loopback(NULL));
+    assert_true(rssp_host_is_loopback("127.0.0.1"));
+    assert_true(rssp_host_is_loopback("::1"));
+    assert_true(rssp_host_is_loopback("[0:0:0:0:0:0:0:1]"));
+    assert_false(rssp_host_is_loopback("127.example"));
+    assert_false(rssp_host_is_loopback(NULL));
 }
 
 static void test_secret_file_permissions(void **state)

@@ -1,6 +1,6 @@
-/* Internal: mapping of rssp_hash_alg to OpenSSL digests and NIDs. */
-#ifndef RSSP_CRYPTO_HASH_INTERNAL_H
-#define RSSP_CRYPTO_HASH_INTERNAL_H
+/* rssp_hash_alg as OpenSSL digests and NIDs, for code that drives OpenSSL itself. */
+#ifndef RSSP_CRYPTO_HASH_MD_H
+#define RSSP_CRYPTO_HASH_MD_H
 
 #include <openssl/evp.h>
 
