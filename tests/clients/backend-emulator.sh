@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # the variables serve the sourcing script
 # The real backend: our module ($RSSP_MODULE) against a fresh emulator
 # ($RSSP_EMULATOR) started by tests/support/emulator.sh. The demo owner's
 # valid credentials become the keys; what the tokens must look like is taken

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2004,SC2015 # variables serve the sourcing script; A && B || fail
 # Reference backend: SoftHSM2 tokens shaped like the module's (one token per
 # key; certificate, public and private key under one CKA_ID; the CA chain on
 # every token). Sourced by lib.sh; use it to tell a client quirk from a module

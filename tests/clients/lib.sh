@@ -31,6 +31,8 @@
 # against a fresh emulator, $RSSP_EMULATOR) or softhsm (SoftHSM2, the
 # reference token, for comparing a behaviour in doubt).
 
+# shellcheck disable=SC2034 # REPO_DIR and the token variables serve the
+# scripts and backends that source this file.
 CLIENTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(cd "$CLIENTS_DIR/../.." && pwd)
 TEST_NAME=$(basename "${BASH_SOURCE[1]:-$0}" .sh)
@@ -135,6 +137,7 @@ expect_same_file() {
 
 # Regex-quote a literal string.
 re_quote() {
+    # shellcheck disable=SC2016
     printf '%s' "$1" | sed -e 's/[][\.*^$(){}?+|/]/\\&/g'
 }
 
@@ -216,10 +219,15 @@ _key_derive() {
     done
     RSA="" EC=""
     for k in "${KEYS[@]}"; do
-        [ "${K_TYPE[$k]}" = rsa ] && [ -z "$RSA" ] && RSA=$k
-        [ "${K_TYPE[$k]}" = ec ] && [ -z "$EC" ] && EC=$k
+        if [ "${K_TYPE[$k]}" = rsa ] && [ -z "$RSA" ]; then
+            RSA=$k
+        elif [ "${K_TYPE[$k]}" = ec ] && [ -z "$EC" ]; then
+            EC=$k
+        fi
     done
-    [ -n "$RSA" ] && [ -n "$EC" ] || fail "the token needs an RSA and an EC key"
+    if [ -z "$RSA" ] || [ -z "$EC" ]; then
+        fail "the token needs an RSA and an EC key"
+    fi
     cat "$ROOT_PEM" "$CHAIN_PEM" >"$WORK/ca-bundle.pem"
     CA_PEM="$WORK/ca-bundle.pem"
 }

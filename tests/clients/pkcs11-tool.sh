@@ -19,7 +19,7 @@ declare -A DI=(
     [sha512]=3051300d060960864801650304020305000440
 )
 hashlen() { case $1 in sha1) echo 20 ;; sha224) echo 28 ;; sha256) echo 32 ;; sha384) echo 48 ;; sha512) echo 64 ;; esac; }
-hex2bin() { printf "$(sed 's/../\\x&/g')"; }
+hex2bin() { printf '%b' "$(sed 's/../\\x&/g')"; }
 bin2hex() { od -An -v -tx1 | tr -d ' \n'; }
 
 head -c 1000 /dev/urandom >"$WORK/data"
