@@ -104,3 +104,12 @@ PY
     [ "${#KEYS[@]}" -gt 0 ] || fail "the fixture has no usable credential of the demo owner"
     export RSSP_PKCS11_CONF=$MODULE_CONF
 }
+
+# How many signatures/signHash calls the emulator has served.
+backend_remote_signatures() {
+    python3 - "$EMU_CA" "${EMU_ADMIN_URL}stats" <<'PY'
+import json, ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+print(json.load(urllib.request.urlopen(sys.argv[2], context=ctx))["requests"]["signatures/signHash"])
+PY
+}

@@ -78,3 +78,8 @@ backend_start() {
     _sh_token p256 ec "RSSP Test p256" "$t/p256.key" "$t/p256.pem" 03
     _sh_token p384 ec "RSSP Test p384" "$t/p384.key" "$t/p384.pem" 04
 }
+
+# A local token has no remote signatures to count.
+backend_remote_signatures() {
+    echo ""
+}

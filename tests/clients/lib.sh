@@ -245,3 +245,22 @@ token_start() {
         say "  $k: ${K_TYPE[$k]} token '${K_TOKEN[$k]}' label '${K_LABEL[$k]}' id ${K_ID[$k]}"
     done
 }
+
+# The service's signature count (signatures/signHash calls), or empty when
+# the backend has no service.
+remote_signatures() {
+    backend_remote_signatures || fail "cannot read the emulator's statistics"
+}
+
+# expect_remote_signatures BEFORE MIN MAX WHAT: the service signed between MIN
+# and MAX times since BEFORE was read (nothing to check without a service).
+expect_remote_signatures() {
+    local before=$1 min=$2 max=$3 what=$4 now
+    [ -n "$before" ] || return 0
+    now=$(remote_signatures)
+    local n=$((now - before))
+    if [ "$n" -lt "$min" ] || [ "$n" -gt "$max" ]; then
+        fail "expected $what: the service signed $n times"
+    fi
+    ok "$what ($n remote signature(s))"
+}

@@ -80,9 +80,12 @@ while IFS=$'\t' read -r slot tok; do
 done <"$WORK/slots"
 
 python3 "$CLIENTS_DIR/files/make-pdf.py" "$WORK/invoice.pdf"
+before=$(remote_signatures)
 run pdfsig -nssdir "$db" -nss-pwd "$PIN" -add-signature -nick "$nick" -digest SHA256 \
     -reason "RSSP client test" "$WORK/invoice.pdf" "$WORK/invoice-signed.pdf"
 [ -s "$WORK/invoice-signed.pdf" ] || fail "pdfsig wrote no signed PDF"
+# pdfsig signs twice: a trial signature sizes the hole, then the real one.
+expect_remote_signatures "$before" 1 2 "pdfsig: at most two signatures per PDF"
 run pdfsig -nssdir "$db" "$WORK/invoice-signed.pdf"
 expect_out "Signer Certificate Common Name: $(re_quote "$(openssl x509 -in "${K_CERT[$RSA]}" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p')")\$" \
     "the PDF is signed by the token's certificate"

@@ -30,12 +30,15 @@ PY
 }
 
 for k in "$RSA" "$EC"; do
+    before=$(remote_signatures)
     run "$PYTHON" "$CLIENTS_DIR/files/pykcs11-sign.py" "$MODULE" "$PIN" "${K_TOKEN[$k]}" "${K_ID[$k]}" \
         "$WORK/data" "$WORK/$k.sig" "${K_HASH[$k]}"
     for t in "${KEYS[@]}"; do
         expect_out "^slot [0-9]+: token '$(re_quote "${K_TOKEN[$t]}")'\$" "PyKCS11 lists the slot of $t"
     done
     expect_out '^logged in to ' "$k: PyKCS11 logged in"
+    # PyKCS11 asks the length first (NULL buffer): that must not cost a signature.
+    expect_remote_signatures "$before" 1 1 "$k: one C_Sign length query and one C_Sign, one remote signature"
     if [ "${K_TYPE[$k]}" = rsa ]; then
         run openssl dgst -sha256 -verify "${K_PUB[$k]}" -signature "$WORK/$k.sig" "$WORK/data"
         expect_out '^Verified OK$' "$k: CKM_SHA256_RSA_PKCS signature verified by openssl"
