@@ -56,8 +56,11 @@ static CK_RV setup_cache(void)
     return CKR_OK;
 }
 
-/* Read the configuration and make the client. Failure leaves a module with no slots. */
-static CK_RV setup_service(const char *init_reserved)
+/*
+ * Read the configuration and make the client. Failure leaves a module with no
+ * slots. no_threads: the application forbids creating threads.
+ */
+static CK_RV setup_service(const char *init_reserved, bool no_threads)
 {
     char err[512] = "";
     char *path = rssp_config_find(init_reserved, err, sizeof err);
@@ -78,6 +81,7 @@ static CK_RV setup_service(const char *init_reserved)
     rssp_client_config cc;
     rssp_status st;
     rssp_config_client(&p11_g.cfg, &cc);
+    cc.resolve_in_caller = no_threads;
     if (rssp_client_new(&cc, &p11_g.client, &st) != RSSP_OK) {
         rssp_error("cannot use the service configuration: %s", st.message);
         rssp_config_clear(&p11_g.cfg);
@@ -103,8 +107,6 @@ CK_RV p11_initialize(CK_VOID_PTR init_args)
          */
         memset(&p11_g, 0, sizeof p11_g);
     }
-    if (args != NULL && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS))
-        return CKR_NEED_TO_CREATE_THREADS; /* libcurl's resolver runs in threads */
     if ((rv = p11_locking_setup(args)) != CKR_OK)
         return rv;
 
@@ -117,7 +119,13 @@ CK_RV p11_initialize(CK_VOID_PTR init_args)
         (rv = p11_mutex_new(&p11_g.load_lock)) != CKR_OK)
         goto fail;
     const char *reserved = args != NULL ? (const char *)args->pReserved : NULL;
-    if ((rv = setup_service(reserved)) != CKR_OK)
+    /*
+     * The module creates no threads; the only one libcurl would start is its
+     * host-name resolver, which the client then replaces by a lookup in the
+     * calling thread. NSS sets this flag for every module it loads.
+     */
+    bool no_threads = args != NULL && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS);
+    if ((rv = setup_service(reserved, no_threads)) != CKR_OK)
         goto fail;
     p11_g.pid = getpid();
     p11_g.initialized = true;

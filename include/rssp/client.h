@@ -77,11 +77,17 @@ typedef struct {
     const char *language;       /* NULL = "EN" */
     const char *client_mac;     /* clientInfo.macAddr; NULL = none */
     bool remember_me;           /* ask for a refresh token */
+    /*
+     * Resolve the service's host name in the calling thread, once, instead of
+     * in libcurl's resolver thread: for applications that forbid a library to
+     * create threads. The address is then kept for the client's life.
+     */
+    bool resolve_in_caller;
 
-    long connect_timeout_ms;     /* 0 = 5000 */
-    long timeout_ms;             /* total per call; 0 = 30000 */
-    long authorize_timeout_ms;   /* authorize (IMPLICIT waits for the phone); 0 = 330000 */
-    size_t max_response_bytes;   /* 0 = 4 MiB */
+    long connect_timeout_ms;   /* 0 = 5000 */
+    long timeout_ms;           /* total per call; 0 = 30000 */
+    long authorize_timeout_ms; /* authorize (IMPLICIT waits for the phone); 0 = 330000 */
+    size_t max_response_bytes; /* 0 = 4 MiB */
 } rssp_client_config;
 
 /* Copies everything it needs from cfg (cfg may be freed afterwards). No network. */
@@ -186,9 +192,9 @@ rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *te
 
 /* ---- authorization (SAD) ---- */
 typedef struct {
-    char *sad;         /* secret, in locked memory: release only with rssp_sad_clear */
-    char *entity_name; /* rssp-entity-name header value; may be NULL */
-    long expires_in;   /* seconds as sent (3600 when absent) */
+    char *sad;             /* secret, in locked memory: release only with rssp_sad_clear */
+    char *entity_name;     /* rssp-entity-name header value; may be NULL */
+    long expires_in;       /* seconds as sent (3600 when absent) */
     long long obtained_ms; /* monotonic time (rssp_monotonic_ms) when received */
     int remaining_counter; /* -1 when absent */
 } rssp_sad;

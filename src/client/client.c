@@ -162,6 +162,7 @@ rssp_err rssp_client_new(const rssp_client_config *cfg, rssp_client **out, rssp_
         .max_response_bytes =
             cfg->max_response_bytes > 0 ? cfg->max_response_bytes : DEFAULT_MAX_RESPONSE_BYTES,
         .no_proxy = loopback,
+        .resolve_in_caller = cfg->resolve_in_caller,
     };
     err = rssp_http_new(&hc, &c->http, st);
     if (err != RSSP_OK)

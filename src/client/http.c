@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "client/resolve.h"
 #include "client/status_internal.h"
 
 /* Idle handles kept for reuse; more concurrent calls than this get handles that are freed after. */
@@ -26,6 +27,15 @@ struct rssp_http {
     size_t max_response_bytes;
     bool no_proxy;
     atomic_long connections;
+    /*
+     * With resolve_in_caller, the service's address, resolved once by the
+     * first call (resolve_lock held for that getaddrinfo only) and given to
+     * every transfer as a CURLOPT_RESOLVE entry, so libcurl starts no thread.
+     */
+    bool resolve_in_caller;
+    pthread_mutex_t resolve_lock;
+    bool resolved;
+    struct curl_slist *resolve;
 };
 
 /*
@@ -90,6 +100,8 @@ rssp_err rssp_http_new(const rssp_http_config *cfg, rssp_http **out, rssp_status
     if (h == NULL)
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
     pthread_mutex_init(&h->lock, NULL);
+    pthread_mutex_init(&h->resolve_lock, NULL);
+    h->resolve_in_caller = cfg->resolve_in_caller;
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init(&h->share_locks[i], NULL);
     h->connect_timeout_ms = cfg->connect_timeout_ms;
@@ -124,6 +136,8 @@ void rssp_http_free(rssp_http *h)
     if (h->share != NULL)
         curl_share_cleanup(h->share);
     free(h->ca_file);
+    curl_slist_free_all(h->resolve);
+    pthread_mutex_destroy(&h->resolve_lock);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_destroy(&h->share_locks[i]);
     pthread_mutex_destroy(&h->lock);
@@ -445,12 +459,40 @@ static rssp_err transfer_error(CURLcode rc, CURL *e, const transfer *t, const ch
                      errbuf[0] != '\0' ? ": " : "", errbuf);
 }
 
+/* The CURLOPT_RESOLVE list for url's host (NULL when libcurl may resolve by itself). */
+static rssp_err resolved_hosts(rssp_http *h, const char *url, struct curl_slist **out,
+                               rssp_status *st)
+{
+    rssp_err err = RSSP_OK;
+    *out = NULL;
+    if (!h->resolve_in_caller)
+        return RSSP_OK;
+    pthread_mutex_lock(&h->resolve_lock);
+    if (!h->resolved) {
+        char *entry = NULL;
+        err = rssp_resolve_entry(url, &entry, st);
+        if (err == RSSP_OK && entry != NULL &&
+            (h->resolve = curl_slist_append(NULL, entry)) == NULL)
+            err = rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+        h->resolved = err == RSSP_OK;
+        free(entry);
+    }
+    *out = h->resolve;
+    pthread_mutex_unlock(&h->resolve_lock);
+    return err;
+}
+
 rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_response *resp,
                         rssp_status *st)
 {
     memset(resp, 0, sizeof *resp);
     st->maybe_sent = false;
     st->http_status = 0;
+
+    struct curl_slist *resolve;
+    rssp_err rerr = resolved_hosts(h, rq->url, &resolve, st);
+    if (rerr != RSSP_OK)
+        return rerr;
 
     CURL *e = handle_take(h);
     if (e == NULL)
@@ -472,6 +514,7 @@ rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_res
     };
     bool ok =
         curl_easy_setopt(e, CURLOPT_URL, rq->url) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_RESOLVE, resolve) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_READDATA, &t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_SEEKDATA, &t) == CURLE_OK &&

@@ -23,6 +23,7 @@ typedef struct {
     long connect_timeout_ms;   /* > 0 */
     size_t max_response_bytes; /* > 0 */
     bool no_proxy;             /* loopback service: never go through a proxy */
+    bool resolve_in_caller;    /* resolve host names in the calling thread (no resolver thread) */
 } rssp_http_config;
 
 typedef struct {

@@ -65,30 +65,33 @@ static rssp_crv curve_oid_der(int nid, rssp_buf *out)
 }
 
 /* DER OCTET STRING holding 04 || X || Y, each coordinate padded to the field size. */
-static rssp_crv uncompressed_point_der(const EVP_PKEY *pkey, size_t coord_len, rssp_buf *out)
+/*
+ * EC attributes come from the certificate's SubjectPublicKeyInfo as ASN.1
+ * (curve OID, point octets), never through an EVP_PKEY: when the host process
+ * has made an ENGINE (e.g. the pkcs11 engine) the default for EC, OpenSSL
+ * hands out engine-backed keys whose parameters cannot be read.
+ */
+
+/* The uncompressed form of the point in bits, wrapped as a DER OCTET STRING. */
+static rssp_crv uncompressed_point_der(const EC_GROUP *group, const ASN1_BIT_STRING *bits,
+                                       rssp_buf *out)
 {
     rssp_crv rv = RSSP_CRYPTO_INVALID;
-    BIGNUM *x = NULL;
-    BIGNUM *y = NULL;
+    EC_POINT *pt = EC_POINT_new(group);
     unsigned char *point = NULL;
     ASN1_OCTET_STRING *octets = NULL;
     unsigned char *der = NULL;
 
-    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) != 1 ||
-        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) != 1)
+    if (pt == NULL)
+        return RSSP_CRYPTO_NOMEM;
+    /* Decoding also checks that the point lies on the curve; compressed input is expanded. */
+    if (EC_POINT_oct2point(group, pt, bits->data, (size_t)bits->length, NULL) != 1)
         goto out;
-    size_t point_len = 1 + 2 * coord_len;
-    point = malloc(point_len);
+    size_t point_len = EC_POINT_point2buf(group, pt, POINT_CONVERSION_UNCOMPRESSED, &point, NULL);
+    if (point_len == 0)
+        goto out;
     octets = ASN1_OCTET_STRING_new();
-    if (point == NULL || octets == NULL) {
-        rv = RSSP_CRYPTO_NOMEM;
-        goto out;
-    }
-    point[0] = POINT_CONVERSION_UNCOMPRESSED;
-    if (BN_bn2binpad(x, point + 1, (int)coord_len) < 0 ||
-        BN_bn2binpad(y, point + 1 + coord_len, (int)coord_len) < 0)
-        goto out;
-    if (ASN1_OCTET_STRING_set(octets, point, (int)point_len) != 1) {
+    if (octets == NULL || ASN1_OCTET_STRING_set(octets, point, (int)point_len) != 1) {
         rv = RSSP_CRYPTO_NOMEM;
         goto out;
     }
@@ -101,39 +104,38 @@ static rssp_crv uncompressed_point_der(const EVP_PKEY *pkey, size_t coord_len, r
 out:
     OPENSSL_free(der);
     ASN1_OCTET_STRING_free(octets);
-    free(point);
-    BN_free(x);
-    BN_free(y);
+    OPENSSL_free(point);
+    EC_POINT_free(pt);
     return rv;
 }
 
-static rssp_crv ec_attributes(const EVP_PKEY *pkey, rssp_cert_info *out)
+static rssp_crv ec_attributes(X509 *cert, rssp_cert_info *out)
 {
-    char curve[80];
-    EC_GROUP *group = NULL;
-    rssp_crv rv = RSSP_CRYPTO_INVALID;
-
-    /* Only named curves: explicit parameters have no OID for CKA_EC_PARAMS here. */
-    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, curve, sizeof(curve),
-                                       NULL) != 1)
+    const void *param = NULL;
+    int param_type = 0;
+    const X509_ALGOR *alg = NULL;
+    X509_PUBKEY *spki = X509_get_X509_PUBKEY(cert);
+    const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(cert);
+    if (spki == NULL || bits == NULL ||
+        X509_PUBKEY_get0_param(NULL, NULL, NULL, (X509_ALGOR **)&alg, spki) != 1)
         return RSSP_CRYPTO_INVALID;
-    int nid = OBJ_sn2nid(curve);
-    if (nid == NID_undef)
-        nid = EC_curve_nist2nid(curve);
-    if (nid == NID_undef)
+    X509_ALGOR_get0(NULL, &param_type, &param, alg);
+    /* Only named curves: explicit parameters have no OID for CKA_EC_PARAMS. */
+    if (param_type != V_ASN1_OBJECT)
         return RSSP_CRYPTO_INVALID;
-    group = EC_GROUP_new_by_curve_name(nid);
+    int nid = OBJ_obj2nid(param);
+    EC_GROUP *group = nid != NID_undef ? EC_GROUP_new_by_curve_name(nid) : NULL;
     if (group == NULL)
         return RSSP_CRYPTO_INVALID;
 
+    rssp_crv rv = RSSP_CRYPTO_INVALID;
     int order_bits = EC_GROUP_order_bits(group);
-    int degree = EC_GROUP_get_degree(group);
-    if (order_bits <= 0 || degree <= 0)
+    if (order_bits <= 0)
         goto out;
     rv = curve_oid_der(nid, &out->ec_params);
     if (rv != RSSP_CRYPTO_OK)
         goto out;
-    rv = uncompressed_point_der(pkey, ((size_t)degree + 7) / 8, &out->ec_point);
+    rv = uncompressed_point_der(group, bits, &out->ec_point);
     if (rv != RSSP_CRYPTO_OK)
         goto out;
     out->key_bits = (size_t)order_bits;
@@ -156,11 +158,11 @@ rssp_crv rssp_x509_key_attributes(X509 *cert, rssp_cert_info *out)
         return RSSP_CRYPTO_OK;
     }
 
+    if (alg_nid == NID_X9_62_id_ecPublicKey)
+        return ec_attributes(cert, out);
     /* NULL when the key does not decode (garbage inside a well-formed SPKI). */
     EVP_PKEY *pkey = X509_get0_pubkey(cert);
     if (pkey == NULL)
         return RSSP_CRYPTO_INVALID;
-    if (alg_nid == NID_X9_62_id_ecPublicKey)
-        return ec_attributes(pkey, out);
     return rsa_attributes(pkey, out);
 }

@@ -138,9 +138,11 @@ static void test_initialize_args(void **state)
     args.CreateMutex = (CK_CREATEMUTEX)(void *)1; /* only one of four: inconsistent */
     assert_int_equal(f->C_Initialize(&args), CKR_ARGUMENTS_BAD);
 
+    /* NSS and GnuTLS always say so; the module then creates no thread (test_threads.c). */
     memset(&args, 0, sizeof args);
     args.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS;
-    assert_int_equal(f->C_Initialize(&args), CKR_NEED_TO_CREATE_THREADS);
+    assert_int_equal(f->C_Initialize(&args), CKR_OK);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 
     memset(&args, 0, sizeof args);
     args.flags = CKF_OS_LOCKING_OK;
