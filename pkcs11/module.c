@@ -13,6 +13,7 @@ p11_module p11_g;
 static void observe_call(void *ctx, const char *method, long duration_ms, const rssp_status *st)
 {
     (void)ctx;
+    atomic_store(&p11_g.service_unreachable, st->err == RSSP_ERR_TRANSPORT);
     rssp_info_log("rssp %s: %ld ms, %s, responseCode %d, billCode %s", method, duration_ms,
                   rssp_err_name(st->err), st->response_code,
                   st->bill_code[0] ? st->bill_code : "-");
@@ -147,10 +148,17 @@ CK_RV p11_finalize(const void *reserved)
     if (rv != CKR_OK)
         return rv;
     p11_sessions_destroy();
+    /*
+     * Revoking is a courtesy (SADs and tokens expire by themselves); with the
+     * service unreachable it would only make the application wait at exit.
+     */
+    bool revoke = !atomic_load(&p11_g.service_unreachable);
+    if (!revoke)
+        rssp_info_log("service unreachable: SADs and tokens are left to expire");
     bool any_login = false;
     for (size_t i = 0; i < p11_g.n_tokens; i++)
-        any_login |= p11_token_logout(p11_g.tokens[i], true);
-    if (any_login && p11_g.client != NULL) {
+        any_login |= p11_token_logout(p11_g.tokens[i], revoke);
+    if (any_login && revoke && p11_g.client != NULL) {
         rssp_status st;
         rssp_logout(p11_g.client, &st);
     }

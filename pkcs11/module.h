@@ -37,6 +37,8 @@ typedef struct {
     size_t n_tokens;
     bool loaded;
     long long retry_after_ms; /* after a failed load, do not try again before this */
+    /* The last RSSP call failed in transport: C_Finalize then skips its revocations. */
+    atomic_bool service_unreachable;
     p11_session **sessions;
     size_t n_sessions;
     size_t cap_sessions;

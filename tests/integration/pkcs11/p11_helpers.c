@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cjson/cJSON.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
@@ -218,4 +219,19 @@ CK_RV p11t_sign_once(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s)
             p11t_openssl_verify(der, cert_len, m.mechanism, NULL, data, sizeof data, sig, len));
     free(der);
     return rv;
+}
+
+long p11t_served(const rssp_emu *emu, const char *method)
+{
+    char *body = NULL;
+    long n = -1;
+    if (rssp_emu_admin(emu, "GET", "stats", NULL, &body) == 200) {
+        cJSON *j = cJSON_Parse(body);
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(j, "requests"), method);
+        if (cJSON_IsNumber(v))
+            n = (long)v->valuedouble;
+        cJSON_Delete(j);
+    }
+    free(body);
+    return n;
 }

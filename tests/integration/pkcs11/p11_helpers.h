@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "emulator_fixture.h"
 #include "pkcs11/p11.h"
 
 /* dlopen the module under test and return its 3.0 function list (and the 2.40 one). */
@@ -33,5 +34,8 @@ int p11t_openssl_verify(const unsigned char *cert_der, size_t cert_len, CK_MECHA
  * Returns C_SignInit's or C_Sign's CK_RV.
  */
 CK_RV p11t_sign_once(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s);
+
+/* Requests the emulator has served for method (GET /_emulator/stats); -1 on error. */
+long p11t_served(const rssp_emu *emu, const char *method);
 
 #endif

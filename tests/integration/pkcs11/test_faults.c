@@ -144,12 +144,45 @@ static void test_signing_faults(void **state)
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
+/* Login and one signature on the first token; the session stays open. */
+static void login_and_sign(void)
+{
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    assert_int_equal(slot_count(), 4);
+    CK_SESSION_HANDLE s;
+    assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    assert_int_equal(p11t_sign_once(f, s), CKR_OK);
+}
+
+/* C_Finalize revokes the SAD and the tokens, unless the service just proved unreachable. */
+static void test_finalize_revokes_only_when_reachable(void **state)
+{
+    (void)state;
+    login_and_sign();
+    long before = p11t_served(&emu, "auth/revoke");
+    assert_true(before >= 0);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    assert_true(p11t_served(&emu, "auth/revoke") >= before + 2); /* SAD, access token */
+
+    login_and_sign();
+    CK_SESSION_HANDLE s;
+    assert_int_equal(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+    fault("{\"method\":\"signatures/signHash\",\"drop\":true,\"count\":1}");
+    assert_int_equal(p11t_sign_once(f, s), CKR_DEVICE_ERROR);
+    before = p11t_served(&emu, "auth/revoke");
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    assert_int_equal(p11t_served(&emu, "auth/revoke"), before);
+    no_faults();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_start_up_with_failing_list),
         cmocka_unit_test(test_login_transport_failure_is_not_a_pin_error),
         cmocka_unit_test(test_signing_faults),
+        cmocka_unit_test(test_finalize_revokes_only_when_reachable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

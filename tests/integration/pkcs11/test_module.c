@@ -17,8 +17,6 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include <cjson/cJSON.h>
-
 #include "emulator_fixture.h"
 #include "p11_helpers.h"
 
@@ -546,22 +544,6 @@ static void test_renewal_after_expiry(void **state)
     f->C_CloseSession(s);
 }
 
-/* Requests the emulator has served for method (from /_emulator/stats), -1 on error. */
-static long served(const char *method)
-{
-    char *body = NULL;
-    long n = -1;
-    if (rssp_emu_admin(&emu, "GET", "stats", NULL, &body) == 200) {
-        cJSON *j = cJSON_Parse(body);
-        cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(j, "requests"), method);
-        if (cJSON_IsNumber(v))
-            n = (long)v->valuedouble;
-        cJSON_Delete(j);
-    }
-    free(body);
-    return n;
-}
-
 /* A length query never costs a remote signature. */
 static void test_length_query_is_local(void **state)
 {
@@ -574,16 +556,16 @@ static void test_length_query_is_local(void **state)
     /* One signature first: it renews the SAD the previous test expired. */
     assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
     assert_int_equal(f->C_Sign(s, (CK_BYTE_PTR) "x", 1, sig, &len), CKR_OK);
-    long before = served("signatures/signHash");
+    long before = p11t_served(&emu, "signatures/signHash");
     assert_true(before >= 0);
     assert_int_equal(f->C_SignInit(s, &m, priv), CKR_OK);
     len = 0;
     for (int i = 0; i < 5; i++)
         assert_int_equal(f->C_Sign(s, (CK_BYTE_PTR) "x", 1, NULL, &len), CKR_OK);
-    assert_int_equal(served("signatures/signHash"), before);
+    assert_int_equal(p11t_served(&emu, "signatures/signHash"), before);
     len = sizeof sig;
     assert_int_equal(f->C_Sign(s, (CK_BYTE_PTR) "x", 1, sig, &len), CKR_OK);
-    assert_int_equal(served("signatures/signHash"), before + 1);
+    assert_int_equal(p11t_served(&emu, "signatures/signHash"), before + 1);
     f->C_CloseSession(s);
 }
 

@@ -29,8 +29,8 @@
 static atomic_int threads_created;
 
 /* Every pthread_create of the process, the module's libcurl included, comes here. */
-__attribute__((visibility("default")))
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+__attribute__((visibility("default"))) int
+pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
 {
     typedef int (*real_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
     static real_fn real;
