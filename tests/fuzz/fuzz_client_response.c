@@ -5,7 +5,8 @@
  * credentials/info becomes a token as at the module's start-up.
  *
  * Input: byte 0 picks the method (mod 8; the seeds use '0'..'7'), byte 1 the
- * HTTP status (mod 8, '0' = 200), the rest is the body.
+ * HTTP status (mod 8, '0' = 200) and in its top two bits how many signatures
+ * signHash must return, the rest is the body.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,8 +101,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             method == M_ENVELOPE || method == M_INFO || method == M_LIST || method == M_CREDINFO,
         .accept_bare_info = method == M_INFO,
     };
-    /* signHash expects as many signatures as hashes were sent: 1..4 here. */
-    size_t expected = 1 + (size_t)(data[1] / 8 % 4);
+    /* signHash expects as many signatures as hashes were sent: 1..4 here ('0' = 1, 'p' = 2). */
+    size_t expected = 1 + (size_t)(data[1] >> 6);
 
     char *body = fuzz_strndup(data + 2, size - 2);
     cJSON *root = NULL;

@@ -3,7 +3,8 @@
  * touched (src/emulator/server.c run_method, request.c, digests.c): parse
  * the body as the server does, check the common fields, find and decode
  * documentDigests (when given, as the handlers do), read a test-control
- * fault from it, and build the response text. The input is the body.
+ * fault from it, and build the response text. The input is the body; it
+ * is also read as a --fault command-line spec.
  */
 #include <stdlib.h>
 
@@ -39,6 +40,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)emu_faults_parse_json(r.body, &method, &fault, err, sizeof err);
     }
     cJSON_Delete(r.body);
+
+    char *spec = fuzz_strndup(data, size);
+    char *spec_method = NULL;
+    emu_fault spec_fault;
+    char spec_err[256];
+    if (emu_faults_parse_spec(spec, &spec_method, &spec_fault, spec_err, sizeof spec_err) == 0)
+        free(spec_method);
+    free(spec);
+
     char *text = emu_response_text(&r);
     free(text);
     cJSON_Delete(r.resp);

@@ -448,6 +448,7 @@ def main():
     seeds.put("emu_request", "fault", json.dumps(
         {"method": "signatures/signHash", "responseCode": 3014, "count": 2,
          "latencyMs": 10, "truncated": True}))
+    seeds.put("emu_request", "fault-spec", "signatures/signHash:httpStatus=503,count=2,drop")
     seeds.put("emu_request", "list", json.dumps(
         {"agreementUUID": "FEC#201910281308", "searchConditions": {"certificateStatus": "GOOD"},
          "certificateInfo": True, "certificates": "chain", "language": "EN"}))
