@@ -63,6 +63,16 @@ static int key_of(const cJSON *c, const char *owner)
     return -1;
 }
 
+/* fixture.json holds passwords and PINs: wipe every string before the tree is freed. */
+static void wipe_json(cJSON *j)
+{
+    for (cJSON *m = j; m != NULL; m = m->next) {
+        if (cJSON_IsString(m) && m->valuestring != NULL)
+            OPENSSL_cleanse(m->valuestring, strlen(m->valuestring));
+        wipe_json(m->child);
+    }
+}
+
 int bench_fixture_read(const char *fixture_json, const char *owner, bench_fixture *out)
 {
     memset(out, 0, sizeof *out);
@@ -91,7 +101,8 @@ int bench_fixture_read(const char *fixture_json, const char *owner, bench_fixtur
     if (text != NULL)
         OPENSSL_cleanse(text, strlen(text));
     free(text);
-    cJSON_Delete(j); /* cJSON cannot wipe: the copies above are the ones we clean */
+    wipe_json(j);
+    cJSON_Delete(j);
     if (!ok) {
         fprintf(stderr,
                 "bench: %s lists no SCAL 1 EXPLICIT/PIN RSA-2048 and EC P-256 credentials of %s, "

@@ -27,6 +27,7 @@
 #define THREAD_SIGNATURES 250
 #define ROUNDS 3 /* runs of each path per scenario; the median is shown */
 #define STARTUP_ROUNDS 5
+#define NEW_CONNECTION_SAMPLES 20
 
 enum { PATH_HSM, PATH_CLIENT, PATH_MODULE, PATH_COUNT };
 
@@ -182,7 +183,8 @@ static void run_scenario(bench *b, const bench_scenario *sc, bench_result res[PA
         for (int r = 0; r < ROUNDS; r++) {
             const run_record *x = &rec[p][r];
             bad += x->r.failures + x->r.rejected;
-            conns += x->w.after.connections - x->w.before.connections - b->admin_connections;
+            if (x->have_w)
+                conns += x->w.after.connections - x->w.before.connections - b->admin_connections;
         }
         res[p] = m->r;
         print_row(sc, p, m, bad, conns, floor_rate);
@@ -345,7 +347,7 @@ static void teardown(bench *b)
  */
 static void time_new_connections(bench *b)
 {
-    double ms[STARTUP_ROUNDS * 4];
+    double ms[NEW_CONNECTION_SAMPLES];
     size_t n = sizeof ms / sizeof ms[0];
     bench_emu_stats s;
     for (size_t i = 0; i < n; i++) {
