@@ -7,64 +7,17 @@
 #include "common/secmem.h"
 #include "pkcs11/mech.h"
 #include "pkcs11/module.h"
+#include "pkcs11/token_text.h"
 #include "pkcs11/version.h"
 
 #define P11_MAX_CHAIN 16
 
-/* Copy src into a blank-padded PKCS#11 text field of size n, cutting at a UTF-8 boundary. */
-static void pad_utf8(char *dst, size_t n, const char *src)
+/* Blank-pad src into dst[n] (identity strings of our own: ASCII). */
+static void pad_ascii(char *dst, size_t n, const char *src)
 {
     size_t len = strlen(src);
-    if (len > n) {
-        len = n;
-        while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
-            len--;
-    }
     memset(dst, ' ', n);
-    memcpy(dst, src, len); /* NOLINT(bugprone-not-null-terminated-result): blank padded */
-}
-
-/*
- * Token label: "<subject CN> (<credential id>)". NSS names certificates
- * TOKEN-LABEL:CKA_LABEL, so labels must be unique; one owner's credentials
- * usually share a CN, hence the id. The CN is shortened first when the label
- * would not fit in 32 bytes.
- */
-static void make_label(p11_token *tok)
-{
-    char suffix[80];
-    char label[160];
-    const char *cn = tok->ee.common_name != NULL ? tok->ee.common_name : "RSSP credential";
-
-    snprintf(suffix, sizeof suffix, " (%.64s)", tok->credential_id);
-    size_t room = strlen(suffix) < 32 ? 32 - strlen(suffix) : 0;
-    size_t cn_len = strlen(cn);
-    if (cn_len > room) {
-        cn_len = room;
-        while (cn_len > 0 && ((unsigned char)cn[cn_len] & 0xC0) == 0x80)
-            cn_len--;
-    }
-    snprintf(label, sizeof label, "%.*s%s", (int)cn_len, cn, room > 0 ? suffix : "");
-    pad_utf8(tok->label, 32, room > 0 ? label : cn);
-    tok->label[32] = '\0';
-}
-
-/* Serial: the credential id when it fits in 16 characters, else 16 hex digits of its SHA-256. */
-static void make_serial(p11_token *tok)
-{
-    char serial[17];
-    if (strlen(tok->credential_id) <= 16) {
-        snprintf(serial, sizeof serial, "%s", tok->credential_id);
-    } else {
-        unsigned char md[32];
-        if (rssp_digest(RSSP_HASH_SHA256, tok->credential_id, strlen(tok->credential_id), md) !=
-            RSSP_CRYPTO_OK)
-            memset(md, 0, sizeof md);
-        for (size_t i = 0; i < 8; i++)
-            snprintf(serial + 2 * i, 3, "%02X", md[i]);
-    }
-    pad_utf8(tok->serial, 16, serial);
-    tok->serial[16] = '\0';
+    memcpy(dst, src, len < n ? len : n); /* NOLINT(bugprone-not-null-terminated-result) */
 }
 
 bool p11_credential_usable(const rssp_credential *cred)
@@ -124,11 +77,11 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
         goto fail;
     if ((rv = parse_chain(tok, cred)) != CKR_OK)
         goto fail;
-    make_label(tok);
-    make_serial(tok);
-    char desc[96];
-    snprintf(desc, sizeof desc, "RSSP credential %.64s", tok->credential_id);
-    pad_utf8(tok->description, 64, desc);
+    p11_token_label(tok->ee.common_name, tok->credential_id, tok->label);
+    tok->label[32] = '\0';
+    p11_token_serial(tok->credential_id, tok->serial);
+    tok->serial[16] = '\0';
+    p11_slot_description(tok->credential_id, tok->description);
     tok->description[64] = '\0';
 
     rv = CKR_HOST_MEMORY;
@@ -187,7 +140,7 @@ void p11_token_slot_info(const p11_token *tok, CK_SLOT_INFO *info)
 {
     memset(info, 0, sizeof *info);
     memcpy(info->slotDescription, tok->description, 64);
-    pad_utf8((char *)info->manufacturerID, 32, P11_MANUFACTURER);
+    pad_ascii((char *)info->manufacturerID, 32, P11_MANUFACTURER);
     info->flags = CKF_TOKEN_PRESENT | CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
     info->hardwareVersion.major = 1;
     info->firmwareVersion.major = P11_VERSION_MAJOR;
@@ -198,8 +151,8 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
 {
     memset(info, 0, sizeof *info);
     memcpy(info->label, tok->label, 32);
-    pad_utf8((char *)info->manufacturerID, 32, P11_MANUFACTURER);
-    pad_utf8((char *)info->model, 16, tok->scal == 2 ? "RSSP SCAL2" : "RSSP SCAL1");
+    pad_ascii((char *)info->manufacturerID, 32, P11_MANUFACTURER);
+    pad_ascii((char *)info->model, 16, tok->scal == 2 ? "RSSP SCAL2" : "RSSP SCAL1");
     memcpy(info->serialNumber, tok->serial, 16);
     info->flags = CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
                   CKF_TOKEN_INITIALIZED | CKF_RNG;
