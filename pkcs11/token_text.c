@@ -68,7 +68,9 @@ static void pad(char *dst, size_t n, const char *src, size_t len)
     memset(dst, ' ', n);
     for (size_t i = 0; i < len && i < n; i++) {
         unsigned char c = (unsigned char)src[i];
-        dst[i] = c < 0x20 || c == 0x7f ? '?' : src[i];
+        dst[i] = src[i];
+        if (c < 0x20 || c == 0x7f)
+            dst[i] = '?';
     }
 }
 
@@ -79,9 +81,9 @@ void p11_token_label(const char *cn, const char *credential_id, char out[32])
     size_t tag_len = strlen(tag); /* at most 16: the suffix " (tag)" fits in 19 bytes */
     const char *name = cn != NULL && cn[0] != '\0' ? cn : "RSSP credential";
     size_t name_len = utf8_prefix(name, sizeof label - tag_len - 3);
-    memcpy(label, name, name_len);     /* NOLINT(bugprone-not-null-terminated-result) */
-    memcpy(label + name_len, " (", 2); /* NOLINT(bugprone-not-null-terminated-result) */
-    memcpy(label + name_len + 2, tag, tag_len);
+    memcpy(label, name, name_len);              /* NOLINT(bugprone-not-null-terminated-result) */
+    memcpy(label + name_len, " (", 2);          /* NOLINT(bugprone-not-null-terminated-result) */
+    memcpy(label + name_len + 2, tag, tag_len); /* NOLINT(bugprone-not-null-terminated-result) */
     label[name_len + 2 + tag_len] = ')';
     pad(out, 32, label, name_len + tag_len + 3);
 }
