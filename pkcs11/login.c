@@ -212,6 +212,32 @@ bool p11_token_logout(p11_token *tok, bool revoke)
     return was;
 }
 
+static bool any_token_logged_in(void)
+{
+    bool any = false;
+    for (size_t i = 0; i < p11_g.n_tokens && !any; i++) {
+        p11_token *tok = p11_g.tokens[i];
+        p11_mutex_lock(tok->state_lock);
+        any = tok->logged_in;
+        p11_mutex_unlock(tok->state_lock);
+    }
+    return any;
+}
+
+bool p11_token_end_login(p11_token *tok)
+{
+    bool revoke = !atomic_load(&p11_g.service_unreachable);
+    if (!p11_token_logout(tok, revoke))
+        return false;
+    rssp_info_log("logged out of credential %s", tok->credential_id);
+    if (revoke && !any_token_logged_in()) {
+        rssp_status st;
+        if (rssp_logout(p11_g.client, &st) != RSSP_OK)
+            rssp_info_log("revoking the access token failed: %s", st.message);
+    }
+    return true;
+}
+
 size_t p11_token_sig_len(const p11_token *tok)
 {
     if (tok->ee.key_type == RSSP_KEY_EC)

@@ -29,6 +29,14 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
  */
 bool p11_token_logout(p11_token *tok, bool revoke);
 
+/*
+ * C_Logout, or the last session of the token closed: forget the login,
+ * revoking its SAD (unless the service just proved unreachable); when no
+ * token is logged in any more, revoke the access and refresh tokens too.
+ * Returns whether the token was logged in.
+ */
+bool p11_token_end_login(p11_token *tok);
+
 typedef struct {
     p11_scheme scheme;
     rssp_hash_alg hash; /* the algorithm that produced the hash */

@@ -751,8 +751,9 @@ P11_EXPORT CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE h)
     X(C_GetFunctionList)                                                                           \
     X(C_GetSlotList)                                                                               \
     X(C_GetSlotInfo)                                                                               \
-    X(C_GetTokenInfo) X(C_GetMechanismList) X(C_GetMechanismInfo) X(C_InitToken) X(C_InitPIN) X(   \
-        C_SetPIN) X(C_OpenSession) X(C_CloseSession) X(C_CloseAllSessions) X(C_GetSessionInfo)     \
+    X(C_GetTokenInfo)                                                                              \
+    X(C_GetMechanismList) X(C_GetMechanismInfo) X(C_InitToken) X(C_InitPIN) X(C_SetPIN) X(         \
+        C_OpenSession) X(C_CloseSession) X(C_CloseAllSessions) X(C_GetSessionInfo)                 \
         X(C_GetOperationState) X(C_SetOperationState) X(C_Login) X(C_Logout) X(C_CreateObject) X(  \
             C_CopyObject) X(C_DestroyObject) X(C_GetObjectSize) X(C_GetAttributeValue)             \
             X(C_SetAttributeValue) X(C_FindObjectsInit) X(C_FindObjects) X(C_FindObjectsFinal) X(  \
@@ -776,12 +777,12 @@ P11_EXPORT CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE h)
     X(C_SessionCancel)                                                                             \
     X(C_MessageEncryptInit)                                                                        \
     X(C_EncryptMessage)                                                                            \
-    X(C_EncryptMessageBegin) X(C_EncryptMessageNext) X(C_MessageEncryptFinal)                      \
-        X(C_MessageDecryptInit) X(C_DecryptMessage) X(C_DecryptMessageBegin)                       \
-            X(C_DecryptMessageNext) X(C_MessageDecryptFinal) X(C_MessageSignInit) X(C_SignMessage) \
-                X(C_SignMessageBegin) X(C_SignMessageNext) X(C_MessageSignFinal)                   \
-                    X(C_MessageVerifyInit) X(C_VerifyMessage) X(C_VerifyMessageBegin)              \
-                        X(C_VerifyMessageNext) X(C_MessageVerifyFinal)
+    X(C_EncryptMessageBegin)                                                                       \
+    X(C_EncryptMessageNext) X(C_MessageEncryptFinal) X(C_MessageDecryptInit) X(C_DecryptMessage)   \
+        X(C_DecryptMessageBegin) X(C_DecryptMessageNext) X(C_MessageDecryptFinal)                  \
+            X(C_MessageSignInit) X(C_SignMessage) X(C_SignMessageBegin) X(C_SignMessageNext)       \
+                X(C_MessageSignFinal) X(C_MessageVerifyInit) X(C_VerifyMessage)                    \
+                    X(C_VerifyMessageBegin) X(C_VerifyMessageNext) X(C_MessageVerifyFinal)
 
 #define P11_ENTRY(f) .f = f, /* NOLINT(bugprone-macro-parentheses): a designator */
 

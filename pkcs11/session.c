@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "common/secmem.h"
+#include "pkcs11/login.h"
 #include "pkcs11/module.h"
 
 void p11_op_reset(p11_op *op)
@@ -125,6 +126,10 @@ static bool unlink_at(size_t i)
     return --s->refs == 0;
 }
 
+/*
+ * One session of tok fewer. Closing the last one returns the token to public
+ * sessions (PKCS#11 2.40 §5.6, C_CloseSession): the login ends.
+ */
 static void count_closed(p11_token *tok, CK_FLAGS flags)
 {
     p11_mutex_lock(tok->state_lock);
@@ -132,7 +137,10 @@ static void count_closed(p11_token *tok, CK_FLAGS flags)
         tok->session_count--;
     if ((flags & CKF_RW_SESSION) && tok->rw_session_count > 0)
         tok->rw_session_count--;
+    bool last = tok->session_count == 0;
     p11_mutex_unlock(tok->state_lock);
+    if (last)
+        p11_token_end_login(tok);
 }
 
 CK_RV p11_session_close(CK_SESSION_HANDLE h)

@@ -43,18 +43,6 @@ CK_RV p11_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
     return CKR_OK;
 }
 
-static bool any_token_logged_in(void)
-{
-    bool any = false;
-    for (size_t i = 0; i < p11_g.n_tokens && !any; i++) {
-        p11_token *tok = p11_g.tokens[i];
-        p11_mutex_lock(tok->state_lock);
-        any = tok->logged_in;
-        p11_mutex_unlock(tok->state_lock);
-    }
-    return any;
-}
-
 CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len)
 {
     p11_session *s;
@@ -101,15 +89,7 @@ CK_RV p11_logout(CK_SESSION_HANDLE h)
         return rv;
     p11_token *tok = s->tok;
     p11_session_put(s);
-    if (!p11_token_logout(tok, true))
-        return CKR_USER_NOT_LOGGED_IN;
-    rssp_info_log("logged out of credential %s", tok->credential_id);
-    if (!any_token_logged_in()) {
-        rssp_status st;
-        if (rssp_logout(p11_g.client, &st) != RSSP_OK)
-            rssp_info_log("revoking the access token failed: %s", st.message);
-    }
-    return CKR_OK;
+    return p11_token_end_login(tok) ? CKR_OK : CKR_USER_NOT_LOGGED_IN;
 }
 
 CK_RV p11_session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)

@@ -225,6 +225,19 @@ static void test_objects_and_login(void **state)
     assert_int_equal(f->C_CloseSession(s2), CKR_OK);
     assert_int_equal(f->C_CloseSession(s), CKR_OK);
     assert_int_equal(f->C_CloseSession(s), CKR_SESSION_HANDLE_INVALID);
+
+    /* Closing the last session of the token ends its login (PKCS#11 2.40, C_CloseSession). */
+    s = login_session(t->slot);
+    assert_int_equal(f->C_CloseSession(s), CKR_OK);
+    s = open_session(t->slot);
+    assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_OK);
+    assert_int_equal(si.state, CKS_RO_PUBLIC_SESSION);
+    assert_int_equal(p11t_find(f, s, CKO_PRIVATE_KEY), 0);
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+    assert_int_equal(f->C_CloseAllSessions(t->slot), CKR_OK);
+    s = open_session(t->slot);
+    assert_int_equal(f->C_Logout(s), CKR_USER_NOT_LOGGED_IN);
+    assert_int_equal(f->C_CloseSession(s), CKR_OK);
 }
 
 static void test_sessions(void **state)
@@ -519,8 +532,9 @@ static void test_parallel_signing(void **state)
 {
     (void)state;
     CK_SLOT_ID slots[2] = {first(0, 0)->slot, first(1, 0)->slot};
+    CK_SESSION_HANDLE logged[2]; /* the login lasts while a session of the token is open */
     for (int i = 0; i < 2; i++)
-        f->C_CloseSession(login_session(slots[i]));
+        logged[i] = login_session(slots[i]);
     pthread_t th[8];
     worker_arg args[8];
     for (int i = 0; i < 8; i++) {
@@ -531,6 +545,8 @@ static void test_parallel_signing(void **state)
         assert_int_equal(pthread_join(th[i], NULL), 0);
         assert_int_equal(args[i].failures, 0);
     }
+    for (int i = 0; i < 2; i++)
+        f->C_CloseSession(logged[i]);
 }
 
 /* After the service expires every access token and SAD, signing renews both, once. */
