@@ -264,6 +264,72 @@ static void test_pin_lockout(void **state)
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
+/* The whole content of a file of the emulator's folder, NUL-terminated (malloc'ed). */
+static char *slurp(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    assert_non_null(fp);
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+/* A secret file's value (first line) must not occur in text. */
+static void assert_absent(const char *text, const char *secret_rel)
+{
+    char path[PATH_MAX];
+    rssp_emu_path(&emu, secret_rel, path, sizeof path);
+    char *secret = slurp(path);
+    secret[strcspn(secret, "\r\n")] = '\0';
+    assert_true(strlen(secret) >= 6);
+    if (strstr(text, secret) != NULL)
+        fail_msg("the secret of %s is in the log", secret_rel);
+    free(secret);
+}
+
+/* Everything logged at debug level for a whole session holds no secret. */
+static void test_no_secret_in_the_log(void **state)
+{
+    (void)state;
+    char log[PATH_MAX];
+    rssp_emu_path(&emu, "debug.log", log, sizeof log);
+    setenv("RSSP_PKCS11_LOG", "debug", 1);
+    setenv("RSSP_PKCS11_LOG_FILE", log, 1);
+    static const char *const configs[] = {"rssp-pkcs11.conf", "appsign.conf"};
+    for (size_t c = 0; c < 2; c++) {
+        CK_SLOT_ID slots[16];
+        assert_true(use_config(configs[c], slots) >= 1);
+        CK_SESSION_HANDLE s = open_session(slots[0]);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "9q8w7e6r", 8),
+                         CKR_PIN_INCORRECT);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+        assert_int_equal(sign_once(s), CKR_OK);
+        assert_int_equal(f->C_Logout(s), CKR_OK);
+        assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    }
+    unsetenv("RSSP_PKCS11_LOG");
+    unsetenv("RSSP_PKCS11_LOG_FILE");
+
+    char *text = slurp(log);
+    /* the log is there and detailed: the calls, their outcomes, billCodes */
+    assert_non_null(strstr(text, "C_Login = 0x000000a0")); /* CKR_PIN_INCORRECT */
+    assert_non_null(strstr(text, "credentials/authorize"));
+    assert_non_null(strstr(text, "signatures/signHash"));
+    assert_non_null(strstr(text, "billCode DEMO-RP-"));
+    /* and no secret: PINs, passwords, key password, App-Authentication secret */
+    assert_null(strstr(text, "9q8w7e6r"));
+    assert_absent(text, "secrets/owner-alice-password");
+    assert_absent(text, "secrets/rp-password");
+    assert_absent(text, "secrets/rp-key-password");
+    assert_absent(text, "secrets/rp-app-secret");
+    assert_null(strstr(text, "Bearer"));
+    assert_null(strstr(text, "SSL2 "));
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_unusable_credentials),
         cmocka_unit_test(test_otp_context_specific_login),
         cmocka_unit_test(test_pin_lockout),
+        cmocka_unit_test(test_no_secret_in_the_log),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
