@@ -6,8 +6,12 @@
 #include <cmocka.h>
 
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/ec.h>
@@ -234,4 +238,38 @@ long p11t_served(const rssp_emu *emu, const char *method)
     }
     free(body);
     return n;
+}
+
+int p11t_demo_config(const rssp_emu *emu, const char *name, const char *const edits[][2])
+{
+    char src[PATH_MAX], dst[PATH_MAX], line[1024];
+    rssp_emu_path(emu, "rssp-pkcs11.conf", src, sizeof src);
+    rssp_emu_path(emu, name, dst, sizeof dst);
+    FILE *in = fopen(src, "r");
+    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (in == NULL || out == NULL) {
+        if (in != NULL)
+            fclose(in);
+        if (out != NULL)
+            fclose(out);
+        else if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    while (fgets(line, sizeof line, in) != NULL) {
+        const char *repl = NULL;
+        for (size_t i = 0; edits[i][0] != NULL && repl == NULL; i++) {
+            if (strncmp(line, edits[i][0], strlen(edits[i][0])) == 0)
+                repl = edits[i][1];
+        }
+        if (repl != NULL)
+            fprintf(out, "%s\n", repl);
+        else
+            fputs(line, out);
+    }
+    fclose(in);
+    int rc = fclose(out) == 0 ? 0 : -1;
+    setenv("RSSP_PKCS11_CONF", dst, 1);
+    return rc;
 }

@@ -35,6 +35,14 @@ int p11t_openssl_verify(const unsigned char *cert_der, size_t cert_len, CK_MECHA
  */
 CK_RV p11t_sign_once(CK_FUNCTION_LIST_3_0 *f, CK_SESSION_HANDLE s);
 
+/*
+ * Copy the emulator's demo configuration to name (mode 0600, beside it so
+ * its relative paths hold), replacing every line that starts with one of
+ * the keys of edits ({key, whole new line} pairs, ending with {NULL, NULL}),
+ * and point RSSP_PKCS11_CONF at it. 0 on success.
+ */
+int p11t_demo_config(const rssp_emu *emu, const char *name, const char *const edits[][2]);
+
 /* Requests the emulator has served for method (GET /_emulator/stats); -1 on error. */
 long p11t_served(const rssp_emu *emu, const char *method);
 

@@ -21,30 +21,15 @@
 static rssp_emu emu;
 static CK_FUNCTION_LIST_3_0 *f;
 
-/* The demo configuration with a short total timeout, beside it (relative paths hold). */
+/* The demo configuration with a short total timeout and no cache. */
 static int write_config(void)
 {
-    char src[PATH_MAX], dst[PATH_MAX];
-    rssp_emu_path(&emu, "rssp-pkcs11.conf", src, sizeof src);
-    rssp_emu_path(&emu, "faults.conf", dst, sizeof dst);
-    FILE *in = fopen(src, "r");
-    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    char line[1024];
-    if (in == NULL || out == NULL)
-        return -1;
-    while (fgets(line, sizeof line, in) != NULL) {
-        if (strncmp(line, "timeout_ms", 10) == 0)
-            fputs("timeout_ms = 1500\n", out);
-        else if (strncmp(line, "cache_ttl", 9) == 0)
-            fputs("cache_ttl = 0\n", out); /* every start-up asks the service */
-        else
-            fputs(line, out);
-    }
-    fclose(in);
-    fclose(out);
-    setenv("RSSP_PKCS11_CONF", dst, 1);
-    return 0;
+    static const char *const edits[][2] = {
+        {"timeout_ms", "timeout_ms = 1500"},
+        {"cache_ttl", "cache_ttl = 0"}, /* every start-up asks the service */
+        {NULL, NULL},
+    };
+    return p11t_demo_config(&emu, "faults.conf", edits);
 }
 
 static int setup(void **state)

@@ -46,28 +46,13 @@ static CK_FUNCTION_LIST_3_0 *f;
 /* The demo configuration with the service named "localhost" instead of 127.0.0.1. */
 static int write_config(void)
 {
-    char src[PATH_MAX], dst[PATH_MAX];
-    rssp_emu_path(&emu, "rssp-pkcs11.conf", src, sizeof src);
-    rssp_emu_path(&emu, "by-name.conf", dst, sizeof dst);
-    FILE *in = fopen(src, "r");
-    int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    char line[1024];
-    if (in == NULL || out == NULL)
+    char url[300];
+    const char *ip = strstr(emu.url, "://127.0.0.1:");
+    if (ip == NULL)
         return -1;
-    while (fgets(line, sizeof line, in) != NULL) {
-        char *ip = strstr(line, "://127.0.0.1:");
-        if (strncmp(line, "url", 3) == 0 && ip != NULL)
-            fprintf(out, "%.*s://localhost:%s", (int)(ip - line), line, ip + 13);
-        else if (strncmp(line, "cache_ttl", 9) == 0)
-            fputs("cache_ttl = 0\n", out);
-        else
-            fputs(line, out);
-    }
-    fclose(in);
-    fclose(out);
-    setenv("RSSP_PKCS11_CONF", dst, 1);
-    return 0;
+    snprintf(url, sizeof url, "url = %.*s://localhost:%s", (int)(ip - emu.url), emu.url, ip + 13);
+    const char *const edits[][2] = {{"url", url}, {"cache_ttl", "cache_ttl = 0"}, {NULL, NULL}};
+    return p11t_demo_config(&emu, "by-name.conf", edits);
 }
 
 static int setup(void **state)
