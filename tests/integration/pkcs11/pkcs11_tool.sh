@@ -13,7 +13,7 @@ export RSSP_PKCS11_CONF=$EMU_CONF
 
 echo "== default configuration: a read-write session is refused"
 out=$(pkcs11-tool --module "$RSSP_MODULE" --slot-index 0 --test 2>&1 || true)
-grep -q CKR_TOKEN_WRITE_PROTECTED <<<"$out" || { echo "$out"; echo "FAIL: RW session accepted"; exit 1; }
+grep -q CKR_TOKEN_WRITE_PROTECTED <<<"$out" || { echo "$out"; echo "FAIL: expected CKR_TOKEN_WRITE_PROTECTED for a read-write session"; exit 1; }
 
 conf=$EMU_ROOT/rw.conf
 cp "$EMU_CONF" "$conf"
