@@ -16,21 +16,21 @@
 
 typedef enum {
     RSSP_CRYPTO_OK = 0,
-    RSSP_CRYPTO_INVALID = -1,  /* malformed or unsupported input */
-    RSSP_CRYPTO_NOMEM = -2,    /* allocation failed */
-    RSSP_CRYPTO_TOO_SMALL = -3, /* output buffer too small; *out_len says what is needed */
+    RSSP_CRYPTO_INVALID = -1,       /* malformed or unsupported input */
+    RSSP_CRYPTO_NOMEM = -2,         /* allocation failed */
+    RSSP_CRYPTO_TOO_SMALL = -3,     /* output buffer too small; *out_len says what is needed */
     RSSP_CRYPTO_BAD_SIGNATURE = -4, /* verification ran and failed */
 } rssp_crv;
 
 /* ---- buffers ---- */
-void rssp_buf_clear(rssp_buf *b);        /* free and zero the struct */
-void rssp_buf_clear_secret(rssp_buf *b); /* cleanse, free, zero */
+void rssp_buf_clear(rssp_buf *b);                                 /* free and zero the struct */
+void rssp_buf_clear_secret(rssp_buf *b);                          /* cleanse, free, zero */
 rssp_crv rssp_buf_set(rssp_buf *b, const void *data, size_t len); /* copy in (b cleared first) */
 
 /* ---- hash algorithms (rssp-protocol.md §1.7) ---- */
-size_t rssp_hash_len(rssp_hash_alg alg);         /* 0 for NONE/unknown */
-const char *rssp_hash_oid(rssp_hash_alg alg);    /* dotted OID, NULL for NONE */
-const char *rssp_hash_name(rssp_hash_alg alg);   /* "SHA-256", NULL for NONE */
+size_t rssp_hash_len(rssp_hash_alg alg);       /* 0 for NONE/unknown */
+const char *rssp_hash_oid(rssp_hash_alg alg);  /* dotted OID, NULL for NONE */
+const char *rssp_hash_name(rssp_hash_alg alg); /* "SHA-256", NULL for NONE */
 /* Dotted OID, or a name such as "sha-256", "SHA256", "sha1" (case-insensitive). */
 rssp_hash_alg rssp_hash_from_string(const char *s);
 /* One-shot digest; out must hold rssp_hash_len(alg) bytes. */
