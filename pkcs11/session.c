@@ -82,6 +82,17 @@ static size_t find_index(CK_SESSION_HANDLE h)
     return p11_g.n_sessions;
 }
 
+CK_RV p11_session_signal_cancel(CK_SESSION_HANDLE h)
+{
+    p11_mutex_lock(p11_g.lock);
+    size_t i = find_index(h);
+    bool found = i < p11_g.n_sessions;
+    if (found)
+        atomic_store(&p11_g.sessions[i]->cancel, 1);
+    p11_mutex_unlock(p11_g.lock);
+    return found ? CKR_OK : CKR_SESSION_HANDLE_INVALID;
+}
+
 CK_RV p11_session_get(CK_SESSION_HANDLE h, p11_session **out)
 {
     p11_mutex_lock(p11_g.lock);

@@ -60,6 +60,11 @@ CK_RV p11_session_open(CK_SLOT_ID slot_id, CK_FLAGS flags, CK_SESSION_HANDLE *ou
 CK_RV p11_session_get(CK_SESSION_HANDLE h, p11_session **out);
 void p11_session_put(p11_session *s);
 CK_RV p11_session_close(CK_SESSION_HANDLE h);
+/*
+ * Tell a call in flight on session h to abandon its network request, without
+ * waiting for the session's lock. CKR_SESSION_HANDLE_INVALID if no such session.
+ */
+CK_RV p11_session_signal_cancel(CK_SESSION_HANDLE h);
 CK_RV p11_session_close_all(CK_SLOT_ID slot_id);
 /* Free every session (C_Finalize); the module lock must not be held. */
 void p11_sessions_destroy(void);

@@ -95,21 +95,11 @@ CK_RV p11_logout(CK_SESSION_HANDLE h)
 CK_RV p11_session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
 {
     p11_session *s;
-    p11_mutex_lock(p11_g.lock);
-    s = NULL;
-    for (size_t i = 0; i < p11_g.n_sessions; i++) {
-        if (p11_g.sessions[i]->handle == h) {
-            s = p11_g.sessions[i];
-            /* Abandon a remote call in flight first, so waiting for the session is short. */
-            atomic_store(&s->cancel, 1);
-            break;
-        }
-    }
-    p11_mutex_unlock(p11_g.lock);
-    if (s == NULL)
-        return CKR_SESSION_HANDLE_INVALID;
-
-    CK_RV rv = p11_session_get(h, &s);
+    /* Abandon a remote call in flight first, so waiting for the session is short. */
+    CK_RV rv = p11_session_signal_cancel(h);
+    if (rv != CKR_OK)
+        return rv;
+    rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
     p11_op_kind kind = s->op.kind;
