@@ -120,8 +120,7 @@ void bench_fixture_wipe(bench_fixture *f)
     OPENSSL_cleanse(f->hsm_pin, sizeof f->hsm_pin);
 }
 
-/* utime + stime of a process from /proc/<pid>/stat, in ms. */
-static double process_cpu_ms(pid_t pid)
+double bench_process_cpu_ms(pid_t pid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
@@ -158,7 +157,7 @@ int bench_emu_stats_take(const rssp_emu *emu, bench_emu_stats *out)
     out->connections = num(j, "connections");
     out->sign_hash = num(req, "signatures/signHash");
     out->authorize = num(req, "credentials/authorize");
-    out->cpu_ms = process_cpu_ms(emu->pid);
+    out->cpu_ms = bench_process_cpu_ms(emu->pid);
     bool ok = j != NULL && out->connections >= 0 && out->sign_hash >= 0 && out->authorize >= 0 &&
               out->cpu_ms >= 0;
     cJSON_Delete(j);

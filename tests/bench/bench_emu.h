@@ -7,6 +7,7 @@
 #define RSSP_BENCH_EMU_H
 
 #include <limits.h>
+#include <sys/types.h>
 
 #include "bench_verify.h"
 #include "emulator_fixture.h"
@@ -37,6 +38,9 @@ typedef struct {
     double authorize;   /* credentials/authorize */
     double cpu_ms;      /* CPU time of the server process */
 } bench_emu_stats;
+
+/* utime + stime of a process from /proc/<pid>/stat, in ms; -1 when unreadable. */
+double bench_process_cpu_ms(pid_t pid);
 
 /* Read the counters (GET /_emulator/stats, itself one new connection). 0 on success. */
 int bench_emu_stats_take(const rssp_emu *emu, bench_emu_stats *out);

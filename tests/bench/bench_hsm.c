@@ -16,6 +16,7 @@ static const unsigned char sha256_prefix[] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09
                                               0x01, 0x05, 0x00, 0x04, 0x20};
 
 struct bench_hsm {
+    const char *path_name;
     void *lib;
     CK_FUNCTION_LIST_PTR f;
     bool initialized;
@@ -69,6 +70,7 @@ int bench_hsm_open(const bench_hsm_config *cfg, bench_hsm **out)
     bench_hsm *h = calloc(1, sizeof *h);
     if (h == NULL)
         return -1;
+    h->path_name = cfg->path_name;
     CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
     const char *what = "dlopen";
     if (setenv("SOFTHSM2_CONF", cfg->conf, 1) != 0)
@@ -96,7 +98,7 @@ int bench_hsm_open(const bench_hsm_config *cfg, bench_hsm **out)
     *out = h;
     return 0;
 fail:
-    fprintf(stderr, "bench: SoftHSM2 (%s): %s failed\n", cfg->module, what);
+    fprintf(stderr, "bench: %s (%s): %s failed\n", cfg->path_name, cfg->module, what);
     bench_hsm_close(h);
     return -1;
 }
@@ -149,7 +151,7 @@ static int sign(void *ctx, unsigned t, bench_key key, const unsigned char *msg, 
     if (rv == CKR_OK)
         rv = h->f->C_Sign(h->sess[t], in, in_len, sig, &len);
     if (rv != CKR_OK) {
-        fprintf(stderr, "bench: SoftHSM2 C_Sign: 0x%lx\n", (unsigned long)rv);
+        fprintf(stderr, "bench: %s C_Sign: 0x%lx\n", h->path_name, (unsigned long)rv);
         return -1;
     }
     *sig_len = len;
@@ -158,7 +160,7 @@ static int sign(void *ctx, unsigned t, bench_key key, const unsigned char *msg, 
 
 bench_path bench_hsm_path(bench_hsm *h)
 {
-    return (bench_path){.name = "softhsm",
+    return (bench_path){.name = h->path_name,
                         .ctx = h,
                         .ec_der = false,
                         .prepare = prepare,

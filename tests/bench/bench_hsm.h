@@ -2,7 +2,8 @@
  * The floor: SoftHSM2 signing directly, in this process, with the very keys the
  * emulator signs with (its token, found through the emulator folder's
  * softhsm2.conf), with the mechanisms the emulator uses: CKM_RSA_PKCS over a
- * SHA-256 DigestInfo, CKM_ECDSA over a SHA-256 hash.
+ * SHA-256 DigestInfo, CKM_ECDSA over a SHA-256 hash. The same code signs
+ * through p11-kit's RPC when the module is p11-kit-client.so (bench_p11kit.h).
  */
 #ifndef RSSP_BENCH_HSM_H
 #define RSSP_BENCH_HSM_H
@@ -12,7 +13,8 @@
 typedef struct bench_hsm bench_hsm;
 
 typedef struct {
-    const char *module;                  /* libsofthsm2.so */
+    const char *path_name;               /* the path's name in the table */
+    const char *module;                  /* libsofthsm2.so, or p11-kit-client.so before it */
     const char *conf;                    /* SOFTHSM2_CONF of the emulator folder */
     const char *token_label;             /* the emulator's token */
     const char *user_pin;                /* secret */
@@ -23,7 +25,7 @@ typedef struct {
 int bench_hsm_open(const bench_hsm_config *cfg, bench_hsm **out);
 void bench_hsm_close(bench_hsm *h);
 
-/* The signing path over h (ECDSA as raw r||s). */
+/* The signing path over h (ECDSA as raw r||s), named cfg->path_name. */
 bench_path bench_hsm_path(bench_hsm *h);
 
 #endif

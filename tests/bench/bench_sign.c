@@ -19,6 +19,7 @@
 #include "bench_emu.h"
 #include "bench_hsm.h"
 #include "bench_module.h"
+#include "bench_p11kit.h"
 #include "bench_run.h"
 #include "config/config.h"
 #include "emulator_fixture.h"
@@ -29,7 +30,7 @@
 #define STARTUP_ROUNDS 5
 #define NEW_CONNECTION_SAMPLES 20
 
-enum { PATH_HSM, PATH_CLIENT, PATH_MODULE, PATH_COUNT };
+enum { PATH_HSM, PATH_P11KIT, PATH_CLIENT, PATH_MODULE, PATH_COUNT };
 
 static const bench_scenario scenarios[] = {
     {"RSA-2048, 1 thread", 1, SINGLE_SIGNATURES, false, BENCH_KEY_RSA},
@@ -43,6 +44,7 @@ static const bench_scenario scenarios[] = {
 /* Emulator counters around the timed window of one run. */
 typedef struct {
     const rssp_emu *emu;
+    const bench_p11kit *server; /* for its CPU time */
     bench_emu_stats before, after;
     int failed;
 } window_probe;
@@ -69,6 +71,8 @@ typedef struct {
     bench_fixture fx;
     bench_verifier verifier;
     bench_hsm *hsm;
+    bench_p11kit p11kit_server;
+    bench_hsm *p11kit; /* SoftHSM2 through p11-kit-client.so and the server */
     bench_client *client;
     bench_module *module;
     bool selected[PATH_COUNT]; /* $RSSP_BENCH_PATHS, default all */
@@ -78,13 +82,14 @@ typedef struct {
     int errors; /* failed or rejected signatures, set-up failures */
 } bench;
 
-static const char *const path_names[PATH_COUNT] = {"softhsm", "client", "module"};
+static const char *const path_names[PATH_COUNT] = {"softhsm", "p11-kit", "client", "module"};
 
 /* One timed run and the emulator's counters around its window. */
 typedef struct {
     bench_result r;
     window_probe w;
-    bool have_w; /* the counters could be read (never for SoftHSM2) */
+    bool have_w;   /* the counters could be read (remote paths) */
+    bool have_cpu; /* the p11-kit server's CPU time in w.before/after.cpu_ms */
 } run_record;
 
 static void print_header(void)
@@ -107,7 +112,11 @@ static void print_row(const bench_scenario *sc, int path, const run_record *m, s
     else
         printf(" %7s", "-");
     if (!m->have_w) {
-        printf(" %6s %8s %6s %7.3f %7s\n", "-", "-", "-", r->cpu_ms / n, "-");
+        if (m->have_cpu)
+            printf(" %6s %8s %6s %7.3f %7.3f\n", "-", "-", "-", r->cpu_ms / n,
+                   (m->w.after.cpu_ms - m->w.before.cpu_ms) / n);
+        else
+            printf(" %6s %8s %6s %7.3f %7s\n", "-", "-", "-", r->cpu_ms / n, "-");
         return;
     }
     const window_probe *w = &m->w;
@@ -116,13 +125,36 @@ static void print_row(const bench_scenario *sc, int path, const run_record *m, s
            (w->after.cpu_ms - w->before.cpu_ms) / n);
 }
 
+/* The p11-kit server's CPU time around a window (the emulator is idle then). */
+static void server_before(void *ctx)
+{
+    window_probe *p = ctx;
+    p->before.cpu_ms = bench_p11kit_cpu_ms(p->server);
+}
+
+static void server_after(void *ctx)
+{
+    window_probe *p = ctx;
+    p->after.cpu_ms = bench_p11kit_cpu_ms(p->server);
+}
+
 static void run_once(bench *b, const bench_path *paths, int which, const bench_scenario *sc,
                      run_record *rec)
 {
     const bench_path *p = &paths[which];
-    bool remote = which != PATH_HSM;
-    rec->w = (window_probe){.emu = &b->emu};
+    bool remote = which == PATH_CLIENT || which == PATH_MODULE;
+    rec->w = (window_probe){.emu = &b->emu, .server = &b->p11kit_server};
     bench_window win = {probe_before, probe_after, &rec->w};
+    if (which == PATH_P11KIT) {
+        win = (bench_window){server_before, server_after, &rec->w};
+        if (bench_run(p, sc, &b->verifier, &win, &rec->r) != 0) {
+            b->errors++;
+            return;
+        }
+        b->errors += (int)(rec->r.failures + rec->r.rejected);
+        rec->have_cpu = rec->w.before.cpu_ms >= 0 && rec->w.after.cpu_ms >= 0;
+        return;
+    }
     bench_emu_stats s0, s1;
     int stats_failed = remote ? bench_emu_stats_take(&b->emu, &s0) : 0;
     if (bench_run(p, sc, &b->verifier, remote ? &win : NULL, &rec->r) != 0) {
@@ -162,8 +194,8 @@ static int median_run(const run_record rec[ROUNDS])
  */
 static void run_scenario(bench *b, const bench_scenario *sc, bench_result res[PATH_COUNT])
 {
-    bench_path paths[PATH_COUNT] = {bench_hsm_path(b->hsm), bench_client_path(b->client),
-                                    bench_module_path(b->module)};
+    bench_path paths[PATH_COUNT] = {bench_hsm_path(b->hsm), bench_hsm_path(b->p11kit),
+                                    bench_client_path(b->client), bench_module_path(b->module)};
     run_record rec[PATH_COUNT][ROUNDS];
     memset(rec, 0, sizeof rec);
     memset(res, 0, PATH_COUNT * sizeof *res);
@@ -192,7 +224,7 @@ static void run_scenario(bench *b, const bench_scenario *sc, bench_result res[PA
     fflush(stdout);
 }
 
-/* $RSSP_BENCH_PATHS: a comma-separated subset of softhsm,client,module (to profile one path). */
+/* $RSSP_BENCH_PATHS: a comma-separated subset of the path names (to profile one path). */
 static int select_paths(bench *b)
 {
     const char *env = getenv("RSSP_BENCH_PATHS");
@@ -205,11 +237,13 @@ static int select_paths(bench *b)
             at += n;
         }
     }
-    if (!b->selected[PATH_HSM] && !b->selected[PATH_CLIENT] && !b->selected[PATH_MODULE]) {
-        fprintf(stderr, "bench: RSSP_BENCH_PATHS=%s names none of softhsm,client,module\n", env);
-        return -1;
+    for (int p = 0; p < PATH_COUNT; p++) {
+        if (b->selected[p])
+            return 0;
     }
-    return 0;
+    fprintf(stderr, "bench: RSSP_BENCH_PATHS=%s names none of softhsm,p11-kit,client,module\n",
+            env);
+    return -1;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -308,8 +342,10 @@ static int setup(bench *b)
 
     const char *certs[BENCH_KEY_COUNT] = {b->fx.cert[BENCH_KEY_RSA], b->fx.cert[BENCH_KEY_EC]};
     const char *ids[BENCH_KEY_COUNT] = {b->fx.key_id[BENCH_KEY_RSA], b->fx.key_id[BENCH_KEY_EC]};
-    bench_hsm_config hc = {
-        b->fx.hsm_module, b->fx.hsm_conf, b->fx.hsm_label, b->fx.hsm_pin, {ids[0], ids[1]}};
+    bench_hsm_config hc = {path_names[PATH_HSM], b->fx.hsm_module, b->fx.hsm_conf,
+                           b->fx.hsm_label,      b->fx.hsm_pin,    {ids[0], ids[1]}};
+    bench_hsm_config pc = {path_names[PATH_P11KIT], RSSP_P11KIT_CLIENT, b->fx.hsm_conf,
+                           b->fx.hsm_label,         b->fx.hsm_pin,      {ids[0], ids[1]}};
     bench_client_config cc = {b->emu.demo_config,
                               {ids[0], ids[1]},
                               {b->fx.sad_signatures[0], b->fx.sad_signatures[1]},
@@ -317,8 +353,9 @@ static int setup(bench *b)
     bench_module_config mc = {RSSP_MODULE_PATH, {ids[0], ids[1]}, b->fx.pin};
     bench_emu_stats s0, s1;
     if (bench_verifier_load(&b->verifier, certs) != 0 || bench_hsm_open(&hc, &b->hsm) != 0 ||
-        bench_client_open(&cc, &b->client) != 0 || bench_module_load(&mc, &b->module) != 0 ||
-        bench_module_start(b->module) != 0)
+        bench_p11kit_start(b->fx.hsm_module, b->fx.hsm_label, &b->p11kit_server) != 0 ||
+        bench_hsm_open(&pc, &b->p11kit) != 0 || bench_client_open(&cc, &b->client) != 0 ||
+        bench_module_load(&mc, &b->module) != 0 || bench_module_start(b->module) != 0)
         return -1;
     /* What one GET stats adds to the connection count by itself. */
     if (bench_emu_stats_take(&b->emu, &s0) != 0 || bench_emu_stats_take(&b->emu, &s1) != 0)
@@ -334,6 +371,8 @@ static void teardown(bench *b)
 {
     bench_module_unload(b->module);
     bench_client_close(b->client);
+    bench_hsm_close(b->p11kit);
+    bench_p11kit_stop(&b->p11kit_server);
     bench_hsm_close(b->hsm);
     bench_verifier_free(&b->verifier);
     bench_fixture_wipe(&b->fx);
@@ -379,7 +418,7 @@ int main(void)
     printf("each row: the median of %d runs; x floor: how many times slower than SoftHSM2 "
            "alone;\nconns: TCP connections the emulator accepted in the timed windows of all "
            "%d runs;\ncpu/sig, emu/sig: CPU ms per signature of this process and of the "
-           "emulator\n\n",
+           "emulator\n(p11-kit rows: of the p11-kit server and its children)\n\n",
            ROUNDS, ROUNDS);
     print_header();
     for (size_t i = 0; i < N_SCENARIOS; i++)
@@ -393,6 +432,14 @@ int main(void)
             printf("  %-27s %5.2fx  %5.2fx\n", scenarios[i].name,
                    m->rate > 0 ? c->rate / m->rate : 0,
                    c->median_ms > 0 ? m->median_ms / c->median_ms : 0);
+        }
+    }
+    if (b.selected[PATH_P11KIT] && b.selected[PATH_MODULE]) {
+        printf("\nmodule vs p11-kit RPC (throughput module/p11-kit: above 1 the module is "
+               "faster):\n");
+        for (size_t i = 0; i < N_SCENARIOS; i++) {
+            const bench_result *k = &res[i][PATH_P11KIT], *m = &res[i][PATH_MODULE];
+            printf("  %-27s %5.2fx\n", scenarios[i].name, k->rate > 0 ? m->rate / k->rate : 0);
         }
     }
     printf("\nwhole run, log-ins included:\n");
