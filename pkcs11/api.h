@@ -20,6 +20,11 @@ CK_RV p11_logout(CK_SESSION_HANDLE h);
 CK_RV p11_session_cancel(CK_SESSION_HANDLE h, CK_FLAGS flags);
 /* For the functions a read-only remote token refuses: session check, then rv. */
 CK_RV p11_refuse_on_session(CK_SESSION_HANDLE h, CK_RV rv);
+/*
+ * C_InitPIN, C_SetPIN: the service has no PIN change. CKR_SESSION_READ_ONLY
+ * in a read-only session, CKR_TOKEN_WRITE_PROTECTED in a read-write one.
+ */
+CK_RV p11_refuse_write(CK_SESSION_HANDLE h);
 
 CK_RV p11_find_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count);
 CK_RV p11_find(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out, CK_ULONG max, CK_ULONG_PTR count);

@@ -172,7 +172,7 @@ P11_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG pi
 {
     (void)pin;
     (void)pin_len;
-    CALL(p11_refuse_on_session(h, CKR_SESSION_READ_ONLY));
+    CALL(p11_refuse_write(h));
 }
 
 P11_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
@@ -182,8 +182,8 @@ P11_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG
     (void)old_len;
     (void)new_pin;
     (void)new_len;
-    /* The RSSP protocol has no PIN change; every session is read-only. */
-    CALL(p11_refuse_on_session(h, CKR_SESSION_READ_ONLY));
+    /* The RSSP protocol has no PIN change. */
+    CALL(p11_refuse_write(h));
 }
 
 /* ---- sessions ---- */

@@ -17,7 +17,11 @@ CK_RV p11_open_session(CK_SLOT_ID slot, CK_FLAGS flags, CK_SESSION_HANDLE_PTR ou
         return rv;
     if (!(flags & CKF_SERIAL_SESSION))
         return CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-    /* Write-protected tokens take read-only sessions only, unless configured otherwise. */
+    /*
+     * The tokens are write-protected, but read-write sessions are accepted by
+     * default, as smart-card modules do (OpenSSH opens nothing else); the
+     * objects stay read-only. read_write_sessions = false refuses them.
+     */
     if ((flags & CKF_RW_SESSION) && !p11_g.cfg.read_write_sessions)
         return CKR_TOKEN_WRITE_PROTECTED;
     return p11_session_open(slot, flags, out);
@@ -43,6 +47,15 @@ CK_RV p11_get_session_info(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
     return CKR_OK;
 }
 
+/* True when tok has a read-only session open (each SO login then fails so). */
+static bool token_has_ro_session(p11_token *tok)
+{
+    p11_mutex_lock(tok->state_lock);
+    bool ro = tok->session_count > tok->rw_session_count;
+    p11_mutex_unlock(tok->state_lock);
+    return ro;
+}
+
 CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len)
 {
     p11_session *s;
@@ -54,7 +67,8 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
     bool logged_in = p11_session_logged_in(s);
 
     if (user == CKU_SO) {
-        rv = CKR_SESSION_READ_ONLY_EXISTS; /* every session is read-only; there is no SO */
+        /* No security officer: a read-only session rules it out first, as PKCS#11 orders. */
+        rv = token_has_ro_session(tok) ? CKR_SESSION_READ_ONLY_EXISTS : CKR_USER_TYPE_INVALID;
     } else if (user != CKU_USER && user != CKU_CONTEXT_SPECIFIC) {
         rv = CKR_USER_TYPE_INVALID;
     } else if (user == CKU_USER && logged_in) {
@@ -119,4 +133,15 @@ CK_RV p11_refuse_on_session(CK_SESSION_HANDLE h, CK_RV refusal)
         return rv;
     p11_session_put(s);
     return refusal;
+}
+
+CK_RV p11_refuse_write(CK_SESSION_HANDLE h)
+{
+    p11_session *s;
+    CK_RV rv = p11_session_get(h, &s);
+    if (rv != CKR_OK)
+        return rv;
+    rv = (s->flags & CKF_RW_SESSION) ? CKR_TOKEN_WRITE_PROTECTED : CKR_SESSION_READ_ONLY;
+    p11_session_put(s);
+    return rv;
 }

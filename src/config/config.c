@@ -436,7 +436,7 @@ static int set_defaults(rssp_config *cfg)
     cfg->cache_ttl_s = 3600;
     cfg->log_level = RSSP_LOG_OFF;
     cfg->sad_signatures = 0;
-    cfg->read_write_sessions = false;
+    cfg->read_write_sessions = true;
     cfg->user_type = strdup("USERNAME");
     return cfg->user_type != NULL ? 0 : -1;
 }

@@ -247,19 +247,17 @@ token_start() {
 }
 
 # Some programs open read-write sessions by habit even to sign (OpenSSH,
-# pkcs11-tool --test). The module refuses them by default, as PKCS#11 says
-# for a write-protected token; `read_write_sessions = true` accepts them
-# (docs/module.md). This writes that configuration beside MODULE_CONF, so its
-# relative paths still hold, and uses it from here on.
-allow_rw_sessions() {
-    [ -n "${MODULE_CONF:-}" ] || return 0 # a backend without a configuration file
-    local conf=${MODULE_CONF%/*}/rw-sessions.conf
-    awk '{ print } /^\[module\]/ { print "read_write_sessions = true" }' "$MODULE_CONF" >"$conf"
+# pkcs11-tool --test); the module accepts them by default while every object
+# stays read-only (docs/module.md). `read_write_sessions = false` refuses
+# them, as a strict reading of PKCS#11 would for a write-protected token.
+# This writes that configuration beside MODULE_CONF, so its relative paths
+# still hold, and prints its path; MODULE_CONF itself is left alone.
+strict_sessions_conf() {
+    local conf=${MODULE_CONF%/*}/strict-sessions.conf
+    awk '{ print } /^\[module\]/ { print "read_write_sessions = false" }' "$MODULE_CONF" >"$conf"
     chmod 600 "$conf"
-    grep -q '^read_write_sessions = true$' "$conf" || fail "no [module] section in $MODULE_CONF"
-    MODULE_CONF=$conf
-    export RSSP_PKCS11_CONF=$conf
-    say "read_write_sessions = true ($conf)"
+    grep -q '^read_write_sessions = false$' "$conf" || fail "no [module] section in $MODULE_CONF"
+    printf '%s\n' "$conf"
 }
 
 # The service's signature count (signatures/signHash calls), or empty when

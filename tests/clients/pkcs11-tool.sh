@@ -165,13 +165,16 @@ done
 
 # ---- --test --login: the tool's own self test on every token. Without
 # CKF_HW on the mechanisms it skips signatures; --allow-sw then runs them.
-# It opens its session read-write: first the default refusal, then the switch.
-if run_status "${P11[@]}" --token-label "${K_TOKEN[${KEYS[0]}]}" --test --login --pin "$PIN"; then
-    [ -z "${MODULE_CONF:-}" ] || fail "a read-write session was accepted by default"
-else
-    expect_out 'CKR_TOKEN_WRITE_PROTECTED' "a read-write session is refused by default"
+# It opens its session read-write, which the default configuration accepts;
+# `read_write_sessions = false` refuses it.
+if [ -n "${MODULE_CONF:-}" ]; then
+    strict=$(strict_sessions_conf)
+    if run_status env RSSP_PKCS11_CONF="$strict" "${P11[@]}" \
+        --token-label "${K_TOKEN[${KEYS[0]}]}" --test --login --pin "$PIN"; then
+        fail "read_write_sessions = false accepted a read-write session"
+    fi
+    expect_out 'CKR_TOKEN_WRITE_PROTECTED' "read_write_sessions = false refuses a read-write session"
 fi
-allow_rw_sessions
 for k in "${KEYS[@]}"; do
     run "${P11[@]}" --token-label "${K_TOKEN[$k]}" --test --login --pin "$PIN"
     expect_out '^No errors$' "$k: pkcs11-tool --test --login reports no errors"

@@ -6,8 +6,7 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_bin ssh-keygen
-token_start
-allow_rw_sessions # OpenSSH opens every session read-write
+token_start # OpenSSH opens every session read-write: the default configuration takes it
 
 for k in "${KEYS[@]}"; do
     ssh-keygen -i -m PKCS8 -f "${K_PUB[$k]}" >"$WORK/$k.ssh.pub" || fail "cannot convert the $k public key"

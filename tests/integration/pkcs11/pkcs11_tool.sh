@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # OpenSC's own test suite for a module, `pkcs11-tool --test --login`, on every
-# token of a fresh emulator. pkcs11-tool opens its test session read-write, so
-# this runs with `read_write_sessions = true`; first it checks that the
-# default configuration refuses such a session (docs/module.md).
+# token of a fresh emulator, with the emulator's configuration as written (the
+# defaults). pkcs11-tool opens its test session read-write, which the default
+# accepts; first it checks that `read_write_sessions = false` refuses such a
+# session (docs/module.md).
 set -euo pipefail
 : "${RSSP_MODULE:?path of rssp-pkcs11.so}" "${RSSP_EMULATOR:?path of rssp-emulator}"
 command -v pkcs11-tool >/dev/null || { echo "pkcs11-tool not installed"; exit 77; }
@@ -11,17 +12,14 @@ emu_start
 export XDG_CACHE_HOME=$EMU_ROOT/xdg-cache
 export RSSP_PKCS11_CONF=$EMU_CONF
 
-echo "== default configuration: a read-write session is refused"
-out=$(pkcs11-tool --module "$RSSP_MODULE" --slot-index 0 --test 2>&1 || true)
-grep -q CKR_TOKEN_WRITE_PROTECTED <<<"$out" || { echo "$out"; echo "FAIL: expected CKR_TOKEN_WRITE_PROTECTED for a read-write session"; exit 1; }
-
-conf=$EMU_ROOT/rw.conf
-cp "$EMU_CONF" "$conf"
-chmod 600 "$conf"
+echo "== read_write_sessions = false: a read-write session is refused"
+strict=$EMU_DIR/strict.conf
+cp "$EMU_CONF" "$strict"
+chmod 600 "$strict"
 # [module] is the last section of the generated configuration.
-echo "read_write_sessions = true" >>"$conf"
-sed -i "s|^ca_file = ca.pem|ca_file = $EMU_DIR/ca.pem|; s|= secrets/|= $EMU_DIR/secrets/|; s|^cache_dir = |cache_dir = $EMU_DIR/|" "$conf"
-export RSSP_PKCS11_CONF=$conf
+echo "read_write_sessions = false" >>"$strict"
+out=$(RSSP_PKCS11_CONF=$strict pkcs11-tool --module "$RSSP_MODULE" --slot-index 0 --test 2>&1 || true)
+grep -q CKR_TOKEN_WRITE_PROTECTED <<<"$out" || { echo "$out"; echo "FAIL: expected CKR_TOKEN_WRITE_PROTECTED for a read-write session"; exit 1; }
 
 slots=$(pkcs11-tool --module "$RSSP_MODULE" --list-token-slots | grep -c '^Slot ')
 [ "$slots" -ge 4 ] || { echo "FAIL: $slots tokens"; exit 1; }

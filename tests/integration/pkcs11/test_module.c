@@ -245,8 +245,6 @@ static void test_sessions(void **state)
     (void)state;
     const token_kind *t = first(0, -1);
     CK_SESSION_HANDLE s;
-    assert_int_equal(f->C_OpenSession(t->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &s),
-                     CKR_TOKEN_WRITE_PROTECTED);
     assert_int_equal(f->C_OpenSession(t->slot, 0, NULL, NULL, &s),
                      CKR_SESSION_PARALLEL_NOT_SUPPORTED);
     s = open_session(t->slot);
@@ -275,6 +273,91 @@ static void test_sessions(void **state)
     assert_int_equal(f->C_CloseAllSessions(t->slot), CKR_OK);
     CK_SESSION_INFO si;
     assert_int_equal(f->C_GetSessionInfo(s, &si), CKR_SESSION_HANDLE_INVALID);
+}
+
+/*
+ * Read-write sessions are accepted by default (OpenSSH opens nothing else)
+ * while the token stays write-protected and every object read-only;
+ * read_write_sessions = false refuses them (docs/module.md).
+ */
+static void test_read_write_sessions(void **state)
+{
+    (void)state;
+    const token_kind *t = first(0, 0);
+    CK_SESSION_HANDLE rw, ro;
+    CK_SESSION_INFO si;
+    CK_TOKEN_INFO ti;
+    assert_int_equal(
+        f->C_OpenSession(t->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &rw), CKR_OK);
+    assert_int_equal(f->C_GetSessionInfo(rw, &si), CKR_OK);
+    assert_int_equal(si.state, CKS_RW_PUBLIC_SESSION);
+    assert_true(si.flags & CKF_RW_SESSION);
+    assert_int_equal(f->C_GetTokenInfo(t->slot, &ti), CKR_OK);
+    assert_true(ti.flags & CKF_WRITE_PROTECTED);
+    assert_int_equal(ti.ulMaxRwSessionCount, CK_EFFECTIVELY_INFINITE);
+    assert_int_equal(ti.ulRwSessionCount, 1);
+    /* Only read-write sessions: no read-only one stands in the way, there is just no SO. */
+    assert_int_equal(f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR)PIN, 6), CKR_USER_TYPE_INVALID);
+    assert_int_equal(f->C_Login(rw, CKU_USER, (CK_UTF8CHAR_PTR)PIN, 6), CKR_OK);
+    assert_int_equal(f->C_GetSessionInfo(rw, &si), CKR_OK);
+    assert_int_equal(si.state, CKS_RW_USER_FUNCTIONS);
+
+    /* Nothing becomes writable. */
+    CK_OBJECT_HANDLE cert = p11t_find(f, rw, CKO_CERTIFICATE);
+    CK_OBJECT_HANDLE priv = p11t_find(f, rw, CKO_PRIVATE_KEY);
+    assert_true(cert != 0 && priv != 0);
+    CK_UTF8CHAR label[] = "renamed";
+    CK_ATTRIBUTE tmpl[] = {{CKA_LABEL, label, sizeof label - 1}};
+    CK_OBJECT_HANDLE made;
+    assert_int_equal(f->C_CreateObject(rw, tmpl, 1, &made), CKR_TOKEN_WRITE_PROTECTED);
+    assert_int_equal(f->C_SetAttributeValue(rw, cert, tmpl, 1), CKR_ACTION_PROHIBITED);
+    assert_int_equal(f->C_DestroyObject(rw, priv), CKR_ACTION_PROHIBITED);
+    assert_int_equal(f->C_CopyObject(rw, cert, tmpl, 1, &made), CKR_ACTION_PROHIBITED);
+    CK_MECHANISM gen = {CKM_RSA_PKCS_KEY_PAIR_GEN, NULL, 0};
+    CK_MECHANISM aes = {CKM_AES_KEY_GEN, NULL, 0};
+    CK_OBJECT_HANDLE a, b;
+    assert_int_equal(f->C_GenerateKeyPair(rw, &gen, NULL, 0, NULL, 0, &a, &b),
+                     CKR_MECHANISM_INVALID);
+    assert_int_equal(f->C_GenerateKey(rw, &aes, NULL, 0, &a), CKR_MECHANISM_INVALID);
+    assert_int_equal(f->C_SetPIN(rw, (CK_UTF8CHAR_PTR)PIN, 6, (CK_UTF8CHAR_PTR) "654321", 6),
+                     CKR_TOKEN_WRITE_PROTECTED);
+    assert_int_equal(f->C_InitPIN(rw, (CK_UTF8CHAR_PTR)PIN, 6), CKR_TOKEN_WRITE_PROTECTED);
+    assert_int_equal(p11t_sign_once(f, rw), CKR_OK);
+
+    /* A read-only session beside it shares the login and refuses writes its own way. */
+    ro = open_session(t->slot);
+    assert_int_equal(f->C_GetSessionInfo(ro, &si), CKR_OK);
+    assert_int_equal(si.state, CKS_RO_USER_FUNCTIONS);
+    assert_int_equal(f->C_SetPIN(ro, (CK_UTF8CHAR_PTR)PIN, 6, (CK_UTF8CHAR_PTR) "654321", 6),
+                     CKR_SESSION_READ_ONLY);
+    assert_int_equal(f->C_Login(rw, CKU_SO, (CK_UTF8CHAR_PTR)PIN, 6), CKR_SESSION_READ_ONLY_EXISTS);
+    assert_int_equal(f->C_CloseAllSessions(t->slot), CKR_OK);
+
+    /* The strict switch: read-write sessions refused, none announced. */
+    static const char *const strict[][2] = {{"sad_signatures", "read_write_sessions = false"},
+                                            {NULL, NULL}};
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    assert_int_equal(p11t_demo_config(&emu, "strict.conf", strict), 0);
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID slots[16];
+    CK_ULONG n = 16;
+    assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+    assert_int_equal(n, n_tokens);
+    assert_int_equal(
+        f->C_OpenSession(slots[0], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &rw),
+        CKR_TOKEN_WRITE_PROTECTED);
+    assert_int_equal(f->C_GetTokenInfo(slots[0], &ti), CKR_OK);
+    assert_int_equal(ti.ulMaxRwSessionCount, 0);
+    assert_int_equal(f->C_OpenSession(slots[0], CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
+    assert_int_equal(f->C_CloseSession(ro), CKR_OK);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    setenv("RSSP_PKCS11_CONF", emu.demo_config, 1);
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    n = 16;
+    assert_int_equal(f->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+    assert_int_equal(n, n_tokens);
+    for (CK_ULONG i = 0; i < n; i++)
+        assert_int_equal(slots[i], tokens[i].slot);
 }
 
 /* The input a mechanism takes for this data: data, DigestInfo(SHA-256) or a hash. */
@@ -607,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_mechanisms),
         cmocka_unit_test(test_objects_and_login),
         cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_read_write_sessions),
         cmocka_unit_test(test_sign_rsa_scal1),
         cmocka_unit_test(test_sign_rsa_scal2),
         cmocka_unit_test(test_sign_ec_scal1),

@@ -160,7 +160,7 @@ static void test_every_key(void **state)
                        "log_level = debug ; inline comment\n"
                        "log_file = /var/tmp/rssp.log\n"
                        "sad_signatures = 25\n"
-                       "read_write_sessions = yes\n";
+                       "read_write_sessions = no\n";
 
     assert_int_equal(load_text(f, text, 0644, &cfg), 0);
     snprintf(want, sizeof want, "%s/rssp-pkcs11.conf", f->dir);
@@ -195,7 +195,7 @@ static void test_every_key(void **state)
     assert_int_equal(cfg.log_level, RSSP_LOG_DEBUG);
     assert_string_equal(cfg.log_file, "/var/tmp/rssp.log");
     assert_int_equal(cfg.sad_signatures, 25);
-    assert_true(cfg.read_write_sessions);
+    assert_false(cfg.read_write_sessions);
 
     rssp_client_config cc;
     rssp_config_client(&cfg, &cc);
@@ -255,7 +255,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.log_level, RSSP_LOG_OFF);
     assert_null(cfg.log_file);
     assert_int_equal(cfg.sad_signatures, 0);
-    assert_false(cfg.read_write_sessions);
+    assert_true(cfg.read_write_sessions); /* OpenSSH and pkcs11-tool open nothing else */
     rssp_config_clear(&cfg);
 }
 
