@@ -29,13 +29,32 @@ int rssp_log_level_parse(const char *s)
     return -1;
 }
 
+/*
+ * Open the log file: never through a symbolic link, only a regular file, and
+ * private to the user. An existing file others can read is made 0600 (the log
+ * names accounts and credentials); one that cannot be made private is refused.
+ */
+static int open_private(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    if (fd < 0)
+        return -1;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        ((sb.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 int rssp_log_open(rssp_log_level level, const char *path)
 {
     int rc = 0;
     FILE *f = NULL;
 
     if (level != RSSP_LOG_OFF && path != NULL && strcmp(path, "stderr") != 0) {
-        int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+        int fd = open_private(path);
         if (fd >= 0)
             f = fdopen(fd, "a");
         if (f == NULL) {

@@ -18,9 +18,11 @@ typedef enum {
 int rssp_log_level_parse(const char *s);
 
 /*
- * Set the level and the destination: a file path (appended, created 0600),
- * "stderr", or NULL for stderr. Returns 0, or -1 if the file cannot be opened
- * (logging then goes to stderr). Thread-safe.
+ * Set the level and the destination: a file path (appended, created 0600;
+ * opened without following a symbolic link; an existing file readable by
+ * others is made 0600; anything but a regular file is refused), "stderr", or
+ * NULL for stderr. Returns 0, or -1 if the file cannot be opened or made
+ * private (logging then goes to stderr). Thread-safe.
  */
 int rssp_log_open(rssp_log_level level, const char *path);
 /* Close the log file and switch logging off. */

@@ -59,6 +59,51 @@ static void test_log_file_private_and_filtered(void **state)
     unlink(path);
 }
 
+/* Issue 10, defect 10: an existing log file others can read is made private. */
+static void test_log_file_made_private(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rssp-log-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(fchmod(fd, 0644), 0);
+    close(fd);
+
+    assert_int_equal(rssp_log_open(RSSP_LOG_WARN, path), 0);
+    rssp_warn("appended");
+    rssp_log_close();
+    struct stat sb;
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    unlink(path);
+}
+
+/* A symbolic link and a non-regular file are refused (logging falls back to stderr). */
+static void test_log_file_no_link_no_device(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rssp-log-dir-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char target[64], link_path[64];
+    snprintf(target, sizeof target, "%s/target", dir);
+    snprintf(link_path, sizeof link_path, "%s/link", dir);
+    FILE *t = fopen(target, "w");
+    assert_non_null(t);
+    fclose(t);
+    assert_int_equal(symlink(target, link_path), 0);
+
+    assert_int_equal(rssp_log_open(RSSP_LOG_WARN, link_path), -1);
+    rssp_log_close();
+    struct stat sb;
+    assert_int_equal(stat(target, &sb), 0);
+    assert_int_equal(sb.st_size, 0);
+    assert_int_equal(rssp_log_open(RSSP_LOG_WARN, dir), -1); /* a folder */
+    rssp_log_close();
+    unlink(link_path);
+    unlink(target);
+    rmdir(dir);
+}
+
 static void test_log_open_bad_path(void **state)
 {
     (void)state;
@@ -114,6 +159,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_level_parse),
         cmocka_unit_test(test_log_file_private_and_filtered),
+        cmocka_unit_test(test_log_file_made_private),
+        cmocka_unit_test(test_log_file_no_link_no_device),
         cmocka_unit_test(test_log_open_bad_path),
         cmocka_unit_test(test_secret_dup),
         cmocka_unit_test(test_loopback),
