@@ -63,8 +63,10 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
     if (rv != CKR_OK)
         return rv;
     p11_token *tok = s->tok;
-    bool protected_path = tok->auth_kind != P11_AUTH_PIN;
     bool logged_in = p11_session_logged_in(s);
+    /* A PIN, or an OTP token's one-time code; other tokens have a protected authentication path. */
+    bool needs_code = tok->auth_kind == P11_AUTH_PIN ||
+                      (user == CKU_CONTEXT_SPECIFIC && tok->auth_kind == P11_AUTH_OTP);
 
     if (user == CKU_SO) {
         /* No security officer: a read-only session rules it out first, as PKCS#11 orders. */
@@ -77,16 +79,16 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else if (user == CKU_CONTEXT_SPECIFIC && !logged_in) {
         rv = CKR_USER_NOT_LOGGED_IN;
+    } else if (pin == NULL && (pin_len > 0 || needs_code)) {
+        rv = CKR_ARGUMENTS_BAD;
+    } else if (needs_code && (pin_len < P11_PIN_MIN_LEN || pin_len > P11_PIN_MAX_LEN)) {
+        /* Refused here: sent to the service it would cost an attempt. */
+        rv = CKR_PIN_LEN_RANGE;
     } else if (user == CKU_CONTEXT_SPECIFIC && tok->auth_kind == P11_AUTH_OTP) {
         /* The one-time code for this operation; the service checks it at C_Sign. */
         rssp_secret_free(s->op.context_code);
-        s->op.context_code = NULL;
-        if (pin == NULL || pin_len == 0)
-            rv = CKR_ARGUMENTS_BAD;
-        else if ((s->op.context_code = rssp_secret_dup(pin, pin_len)) == NULL)
+        if ((s->op.context_code = rssp_secret_dup(pin, pin_len)) == NULL)
             rv = CKR_HOST_MEMORY;
-    } else if (pin == NULL && (pin_len > 0 || !protected_path)) {
-        rv = CKR_ARGUMENTS_BAD;
     } else {
         atomic_store(&s->cancel, 0);
         rv = p11_token_login(tok, pin, pin_len, &s->cancel);

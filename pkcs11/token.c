@@ -173,8 +173,8 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
 
     info->ulMaxSessionCount = CK_EFFECTIVELY_INFINITE;
     info->ulMaxRwSessionCount = p11_g.cfg.read_write_sessions ? CK_EFFECTIVELY_INFINITE : 0;
-    info->ulMaxPinLen = 64;
-    info->ulMinPinLen = tok->auth_kind == P11_AUTH_PIN ? 1 : 0;
+    info->ulMaxPinLen = P11_PIN_MAX_LEN;
+    info->ulMinPinLen = tok->auth_kind == P11_AUTH_PIN ? P11_PIN_MIN_LEN : 0;
     info->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
     info->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
     info->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;

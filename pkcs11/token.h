@@ -14,6 +14,10 @@
 #include "pkcs11/p11.h"
 #include "rssp/client.h"
 
+/* PIN (and one-time code) lengths in bytes the module accepts; others never reach the service. */
+#define P11_PIN_MIN_LEN 1
+#define P11_PIN_MAX_LEN 64
+
 typedef enum {
     P11_AUTH_PIN,      /* EXPLICIT/PIN: C_Login's PIN is the authorizeCode */
     P11_AUTH_IMPLICIT, /* IMPLICIT/...: approval on the phone, a protected authentication path */

@@ -240,6 +240,21 @@ long p11t_served(const rssp_emu *emu, const char *method)
     return n;
 }
 
+long p11t_live_tokens(const rssp_emu *emu, const char *kind)
+{
+    char *body = NULL;
+    long n = -1;
+    if (rssp_emu_admin(emu, "GET", "stats", NULL, &body) == 200) {
+        cJSON *j = cJSON_Parse(body);
+        cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItem(j, "tokens"), kind);
+        if (cJSON_IsNumber(v))
+            n = (long)v->valuedouble;
+        cJSON_Delete(j);
+    }
+    free(body);
+    return n;
+}
+
 int p11t_demo_config(const rssp_emu *emu, const char *name, const char *const edits[][2])
 {
     char src[PATH_MAX], dst[PATH_MAX], line[1024];

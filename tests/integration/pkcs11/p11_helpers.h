@@ -46,4 +46,7 @@ int p11t_demo_config(const rssp_emu *emu, const char *name, const char *const ed
 /* Requests the emulator has served for method (GET /_emulator/stats); -1 on error. */
 long p11t_served(const rssp_emu *emu, const char *method);
 
+/* Tokens live on the service: kind "access", "refresh" or "sads"; -1 on error. */
+long p11t_live_tokens(const rssp_emu *emu, const char *kind);
+
 #endif
