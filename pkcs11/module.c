@@ -1,5 +1,7 @@
 #include "pkcs11/module.h"
 
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +9,7 @@
 
 #include "common/log.h"
 #include "pkcs11/login.h"
+#include "pkcs11/reserved.h"
 
 p11_module p11_g;
 
@@ -58,23 +61,58 @@ static CK_RV setup_cache(void)
 }
 
 /*
- * Read the configuration and make the client. Failure leaves a module with no
- * slots. no_threads: the application forbids creating threads.
+ * Why there are no tokens, on standard error (the one message the module
+ * prints without being asked: there is no other channel) and in the log. The
+ * same message is printed once per process, however often the application
+ * initialises the module again.
  */
-static CK_RV setup_service(const char *init_reserved, bool no_threads)
+static void tell_no_tokens(const char *why)
+{
+    static pthread_mutex_t told_lock = PTHREAD_MUTEX_INITIALIZER;
+    static char told[512];
+    pthread_mutex_lock(&told_lock);
+    if (strcmp(told, why) != 0) {
+        fprintf(stderr, "rssp-pkcs11: no tokens: %s\n", why);
+        snprintf(told, sizeof told, "%s", why);
+    }
+    pthread_mutex_unlock(&told_lock);
+    rssp_error("no tokens: %s", why);
+}
+
+/*
+ * Read the configuration and make the client. Failure leaves a module with no
+ * slots. reserved: CK_C_INITIALIZE_ARGS.pReserved (untrusted, may be NULL).
+ * no_threads: the application forbids creating threads.
+ */
+static CK_RV setup_service(const void *reserved, bool no_threads)
 {
     char err[512] = "";
+    char reserved_path[PATH_MAX];
+    const char *init_reserved = NULL;
+    if (reserved != NULL) {
+        if (p11_reserved_path(reserved, reserved_path, sizeof reserved_path))
+            init_reserved = reserved_path;
+        else
+            rssp_warn("pReserved of C_Initialize is not a path; ignored");
+    }
+    const char *env = getenv("RSSP_PKCS11_CONF");
     char *path = rssp_config_find(init_reserved, err, sizeof err);
     if (path == NULL) {
-        rssp_warn("no configuration: %s", err);
+        /*
+         * A file named on purpose that is missing is a mistake to report; no
+         * configuration anywhere is a module installed but not set up (p11-kit
+         * loads it into every program), which only the log mentions.
+         */
+        if ((env != NULL && env[0] != '\0') || init_reserved != NULL)
+            tell_no_tokens(err);
+        else
+            rssp_warn("no configuration: %s", err);
         return CKR_OK;
     }
     int rc = rssp_config_load(path, &p11_g.cfg, err, sizeof err);
     free(path);
     if (rc != 0) {
-        /* The one message the module prints without being asked: there is no other channel. */
-        fprintf(stderr, "rssp-pkcs11: %s\n", err);
-        rssp_error("%s", err);
+        tell_no_tokens(err);
         return CKR_OK;
     }
     rssp_log_open((rssp_log_level)p11_g.cfg.log_level, p11_g.cfg.log_file);
@@ -119,7 +157,7 @@ CK_RV p11_initialize(CK_VOID_PTR init_args)
     if ((rv = p11_mutex_new(&p11_g.lock)) != CKR_OK ||
         (rv = p11_mutex_new(&p11_g.load_lock)) != CKR_OK)
         goto fail;
-    const char *reserved = args != NULL ? (const char *)args->pReserved : NULL;
+    const void *reserved = args != NULL ? args->pReserved : NULL;
     /*
      * The module creates no threads; the only one libcurl would start is its
      * host-name resolver, which the client then replaces by a lookup in the

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -214,6 +216,140 @@ static void test_unreachable_service_no_slots(void **state)
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
+/* Run fn with standard output and error going to files; their contents returned (malloc'ed). */
+static void capture(void (*fn)(void), char **out_text, char **err_text)
+{
+    char paths[2][300];
+    int saved[2], fds[2];
+    fflush(stdout);
+    fflush(stderr);
+    for (int i = 0; i < 2; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/captured-%d", tmpdir, i + 1);
+        fds[i] = open(paths[i], O_RDWR | O_CREAT | O_TRUNC, 0600);
+        assert_true(fds[i] >= 0);
+        saved[i] = dup(i + 1);
+        assert_int_equal(dup2(fds[i], i + 1), i + 1);
+    }
+    fn();
+    fflush(stdout);
+    fflush(stderr);
+    char **texts[2] = {out_text, err_text};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(dup2(saved[i], i + 1), i + 1);
+        close(saved[i]);
+        off_t size = lseek(fds[i], 0, SEEK_END);
+        *texts[i] = calloc(1, (size_t)size + 1);
+        assert_non_null(*texts[i]);
+        assert_int_equal(pread(fds[i], *texts[i], (size_t)size, 0), size);
+        close(fds[i]);
+        unlink(paths[i]);
+    }
+}
+
+static size_t count_lines(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *l = text; l != NULL && *l != '\0';) {
+        const char *end = strchr(l, '\n');
+        size_t len = end != NULL ? (size_t)(end - l) : strlen(l);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)len, l);
+        if (strstr(line, needle) != NULL)
+            n++;
+        l = end != NULL ? end + 1 : NULL;
+    }
+    return n;
+}
+
+static void initialize_twice(void)
+{
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+        CK_ULONG n = 99;
+        assert_int_equal(f->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+        assert_int_equal(n, 0);
+        assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    }
+}
+
+/*
+ * Issue 10, defect 7: RSSP_PKCS11_CONF naming a missing file tells why there
+ * are no tokens: one line on standard error (once, never on standard output)
+ * and in the log.
+ */
+static void test_missing_named_configuration_is_told(void **state)
+{
+    (void)state;
+    char path[300], log_path[300];
+    snprintf(path, sizeof path, "%s/missing.conf", tmpdir);
+    setenv("RSSP_PKCS11_CONF", path, 1);
+    char *out, *err;
+    capture(initialize_twice, &out, &err);
+    assert_string_equal(out, "");
+    if (count_lines(err, "missing.conf") != 1 || count_lines(err, "rssp-pkcs11: no tokens") != 1)
+        fail_msg("standard error: \"%s\"", err);
+    free(out);
+    free(err);
+
+    snprintf(log_path, sizeof log_path, "%s/module.log", tmpdir);
+    setenv("RSSP_PKCS11_LOG", "error", 1);
+    setenv("RSSP_PKCS11_LOG_FILE", log_path, 1);
+    capture(initialize_twice, &out, &err);
+    unsetenv("RSSP_PKCS11_LOG");
+    unsetenv("RSSP_PKCS11_LOG_FILE");
+    unsetenv("RSSP_PKCS11_CONF");
+    assert_string_equal(out, "");
+    assert_int_equal(count_lines(err, "missing.conf"), 0); /* told once per process */
+    free(out);
+    free(err);
+    FILE *lf = fopen(log_path, "r");
+    assert_non_null(lf);
+    char text[4096] = "";
+    text[fread(text, 1, sizeof text - 1, lf)] = '\0';
+    fclose(lf);
+    assert_int_equal(count_lines(text, "missing.conf"), 2); /* each C_Initialize */
+}
+
+/*
+ * pReserved is taken as a configuration path (a documented deviation), but
+ * a value that is not a C string of a plausible path is ignored, never read
+ * blindly: the first page, unmapped memory, no NUL, control characters.
+ */
+static void test_reserved_not_a_path(void **state)
+{
+    (void)state;
+    unsetenv("RSSP_PKCS11_CONF");
+    long page = sysconf(_SC_PAGESIZE);
+    unsigned char *mem =
+        mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(mem != MAP_FAILED);
+    memset(mem, 'a', (size_t)page); /* no NUL before the next page ... */
+    assert_int_equal(mprotect(mem + page, (size_t)page, PROT_NONE), 0); /* ... which faults */
+    char binary[] = {'/', 't', 'm', 'p', '/', 0x01, 0x02, 0};
+    void *values[] = {
+        (void *)1, (void *)(uintptr_t)(page - 1), mem + page, mem, mem + page - 7, binary,
+    };
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        CK_C_INITIALIZE_ARGS args = {0};
+        args.flags = CKF_OS_LOCKING_OK;
+        args.pReserved = values[i];
+        assert_int_equal(f->C_Initialize(&args), CKR_OK);
+        CK_ULONG n = 99;
+        assert_int_equal(f->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+        assert_int_equal(n, 0);
+        assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    }
+    munmap(mem, (size_t)page * 2);
+
+    /* A real path still works: a configuration that names no service gives no slots, no crash. */
+    char path[300];
+    snprintf(path, sizeof path, "%s/reserved.conf", tmpdir);
+    CK_C_INITIALIZE_ARGS args = {0};
+    args.pReserved = path;
+    assert_int_equal(f->C_Initialize(&args), CKR_OK);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
 static int mutexes_created;
 static CK_RV app_create(CK_VOID_PTR_PTR m)
 {
@@ -290,6 +426,8 @@ int main(void)
         cmocka_unit_test(test_no_configuration_no_slots),
         cmocka_unit_test(test_bad_configuration_no_slots),
         cmocka_unit_test(test_unreachable_service_no_slots),
+        cmocka_unit_test(test_missing_named_configuration_is_told),
+        cmocka_unit_test(test_reserved_not_a_path),
         cmocka_unit_test(test_application_mutexes),
         cmocka_unit_test(test_fork_child_must_initialize),
     };
