@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tool/cmd_appsign.h"
+#include "tool/cmd_register.h"
 #include "tool/cmd_service.h"
 #include "tool/cmd_sign.h"
 #include "tool/tool.h"
@@ -23,6 +24,8 @@ static const command commands[] = {
     {"sign", cmd_sign, "sign a file's hash with a credential"},
     {"revoke", cmd_revoke, "log in and revoke the tokens (log out)"},
     {"appsign", cmd_appsign, "make or verify an App-Authentication sign"},
+    {"register", cmd_register, "add the module to Firefox, Thunderbird, Chromium or an NSS db"},
+    {"unregister", cmd_unregister, "remove the module from their NSS databases"},
 };
 
 static void usage(FILE *f)
@@ -36,7 +39,7 @@ static void usage(FILE *f)
     fputs("\n" TOOL_COMMON_HELP "      --version      print the version\n"
           "\n'rssp-tool COMMAND --help' describes a command. Exit codes: 0 ok, 1 usage,\n"
           "2 configuration, 3 transport, 4 refused by the service, 5 verification failed,\n"
-          "6 internal error (docs/tool.md).\n",
+          "6 internal error, 7 an NSS database was not changed (docs/tool.md).\n",
           f);
 }
 

@@ -21,6 +21,7 @@ enum {
     TOOL_EXIT_REFUSED = 4,
     TOOL_EXIT_VERIFY = 5,
     TOOL_EXIT_INTERNAL = 6,
+    TOOL_EXIT_NSSDB = 7, /* register: an NSS database was not changed */
 };
 /* Returned by tool_common_option when parsing goes on. */
 #define TOOL_CONTINUE (-1)
