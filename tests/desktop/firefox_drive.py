@@ -12,7 +12,8 @@ chrome-privileged script, and count every dialog.
 offered and the one chosen). Several `visit` words may follow each other
 (`visit A ... visit B ...`) to run them in the same browser session. PINs
 are given in order, one per prompt; a prompt with no PIN left is cancelled
-and still counted. `modules` prints the PKCS#11 modules and their tokens.
+and still counted. `modules` prints the PKCS#11 modules and their tokens, `policies` the
+enterprise policies in force.
 `quit` ends Firefox through Marionette.
 """
 
@@ -130,6 +131,14 @@ return (async () => {
 })();
 """
 
+# Enterprise policies as about:policies shows them: the engine's status
+# (Ci.nsIEnterprisePolicies: 0 inactive, 1 active, 2 failed) and the names
+# of the active policies.
+POLICIES = r"""
+return {status: Services.policies.status,
+        active: Object.keys(Services.policies.getActivePolicies() || {})};
+"""
+
 
 def visit(m, url, pins, fingerprint, timeout):
     t0 = time.monotonic()
@@ -194,12 +203,15 @@ def main():
             vp.add_argument("--pin", action="append", default=[])
             vp.add_argument("--timeout", type=float, default=60)
             end = words.index("visit") if "visit" in words else len(words)
-            for stop in ("modules", "quit"):
+            for stop in ("modules", "policies", "quit"):
                 if stop in words[:end]:
                     end = words.index(stop)
             v = vp.parse_args(words[:end])
             words = words[end:]
             print(json.dumps(visit(m, v.url, v.pin, v.choose, v.timeout)), flush=True)
+        elif cmd == "policies":
+            m.set_context("chrome")
+            print(json.dumps(m.execute(POLICIES)), flush=True)
         elif cmd == "modules":
             m.set_context("chrome")
             print(json.dumps(m.execute(LIST_MODULES)), flush=True)
