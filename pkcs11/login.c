@@ -120,12 +120,26 @@ static rssp_err authorize(p11_token *tok, const char *pin, int num, rssp_hash_al
     return rssp_authorize(p11_g.client, &req, sad, st);
 }
 
+void p11_revoke(const rssp_sad_ref *sads, size_t n, bool logout)
+{
+    if (p11_g.client == NULL || (n == 0 && !logout))
+        return;
+    rssp_status st;
+    long long t0 = rssp_monotonic_ms();
+    rssp_err err = rssp_revoke_all(p11_g.client, sads, n, logout, &st);
+    long long ms = rssp_monotonic_ms() - t0;
+    if (err != RSSP_OK)
+        rssp_info_log("revoking %zu SAD(s)%s: %s after %lld ms; the rest is left to expire", n,
+                      logout ? " and the session" : "", st.message, ms);
+    else
+        rssp_debug("revoked %zu SAD(s)%s in %lld ms", n, logout ? " and the session" : "", ms);
+}
+
 static void revoke_sad(const p11_token *tok, const rssp_sad *sad)
 {
-    rssp_status st;
-    if (sad->sad != NULL &&
-        rssp_revoke(p11_g.client, RSSP_TOKEN_SAD, sad->sad, tok->credential_id, &st) != RSSP_OK)
-        rssp_info_log("revoking a SAD of %s failed: %s", tok->credential_id, st.message);
+    rssp_sad_ref ref = {.sad = sad->sad, .credential_id = tok->credential_id};
+    if (sad->sad != NULL)
+        p11_revoke(&ref, 1, false);
 }
 
 CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
@@ -191,24 +205,24 @@ out:
     return rv;
 }
 
-bool p11_token_logout(p11_token *tok, bool revoke)
+bool p11_token_logout(p11_token *tok, rssp_sad *taken)
 {
-    rssp_sad sad = {0};
     p11_mutex_lock(tok->auth_lock);
     p11_mutex_lock(tok->state_lock);
     bool was = tok->logged_in;
     tok->logged_in = false;
-    sad = tok->sad;
+    rssp_sad sad = tok->sad;
     memset(&tok->sad, 0, sizeof tok->sad);
     tok->sad_remaining = 0;
     tok->sad_generation++;
     rssp_secret_free(tok->pin);
     tok->pin = NULL;
     p11_mutex_unlock(tok->state_lock);
-    if (revoke && p11_g.client != NULL)
-        revoke_sad(tok, &sad);
     p11_mutex_unlock(tok->auth_lock);
-    rssp_sad_clear(&sad);
+    if (taken != NULL)
+        *taken = sad;
+    else
+        rssp_sad_clear(&sad);
     return was;
 }
 
@@ -227,14 +241,18 @@ static bool any_token_logged_in(void)
 bool p11_token_end_login(p11_token *tok)
 {
     bool revoke = !atomic_load(&p11_g.service_unreachable);
-    if (!p11_token_logout(tok, revoke))
+    rssp_sad sad = {0};
+    if (!p11_token_logout(tok, &sad)) {
+        rssp_sad_clear(&sad);
         return false;
-    rssp_info_log("logged out of credential %s", tok->credential_id);
-    if (revoke && !any_token_logged_in()) {
-        rssp_status st;
-        if (rssp_logout(p11_g.client, &st) != RSSP_OK)
-            rssp_info_log("revoking the access token failed: %s", st.message);
     }
+    rssp_info_log("logged out of credential %s", tok->credential_id);
+    if (revoke) {
+        /* The SAD, and the session when no token is logged in any more, at once. */
+        rssp_sad_ref ref = {.sad = sad.sad, .credential_id = tok->credential_id};
+        p11_revoke(&ref, sad.sad != NULL ? 1 : 0, !any_token_logged_in());
+    }
+    rssp_sad_clear(&sad);
     return true;
 }
 

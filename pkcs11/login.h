@@ -24,10 +24,17 @@ CK_RV p11_rv_from_client(const char *what, rssp_err err, const rssp_status *st);
 CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
                       const atomic_int *cancel);
 /*
- * Forget the login (wipe PIN and SAD); with revoke, revoke the SAD at the
- * service first (best effort). Returns whether the token was logged in.
+ * Forget the login (wipe the PIN). The held SAD moves to *taken for the
+ * caller to revoke (p11_revoke) and clear, or is wiped when taken is NULL.
+ * Returns whether the token was logged in.
  */
-bool p11_token_logout(p11_token *tok, bool revoke);
+bool p11_token_logout(p11_token *tok, rssp_sad *taken);
+
+/*
+ * Revoke SADs and, with logout, the session's tokens: all at once within
+ * the configured revoke_budget_ms (rssp_revoke_all), best effort, logged.
+ */
+void p11_revoke(const rssp_sad_ref *sads, size_t n, bool logout);
 
 /*
  * C_Logout, or the last session of the token closed: forget the login,

@@ -193,13 +193,27 @@ CK_RV p11_finalize(const void *reserved)
     bool revoke = !atomic_load(&p11_g.service_unreachable);
     if (!revoke)
         rssp_info_log("service unreachable: SADs and tokens are left to expire");
+    /*
+     * Every SAD, then the session, at once and within revoke_budget_ms in
+     * total (rssp_revoke_all: libcurl multi, no thread): a program's exit
+     * waits one or two round trips at most, never a time-out per token.
+     */
     bool any_login = false;
-    for (size_t i = 0; i < p11_g.n_tokens; i++)
-        any_login |= p11_token_logout(p11_g.tokens[i], revoke);
-    if (any_login && revoke && p11_g.client != NULL) {
-        rssp_status st;
-        rssp_logout(p11_g.client, &st);
+    size_t n = p11_g.n_tokens, n_refs = 0;
+    rssp_sad *sads = calloc(n > 0 ? n : 1, sizeof *sads);
+    rssp_sad_ref *refs = calloc(n > 0 ? n : 1, sizeof *refs);
+    for (size_t i = 0; i < n; i++) {
+        p11_token *tok = p11_g.tokens[i];
+        any_login |= p11_token_logout(tok, sads != NULL ? &sads[i] : NULL);
+        if (sads != NULL && refs != NULL && sads[i].sad != NULL)
+            refs[n_refs++] = (rssp_sad_ref){sads[i].sad, tok->credential_id};
     }
+    if (revoke && refs != NULL)
+        p11_revoke(refs, n_refs, any_login);
+    for (size_t i = 0; sads != NULL && i < n; i++)
+        rssp_sad_clear(&sads[i]);
+    free(sads);
+    free(refs);
     for (size_t i = 0; i < p11_g.n_tokens; i++)
         p11_token_free(p11_g.tokens[i]);
     free(p11_g.tokens);

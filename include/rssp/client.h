@@ -84,9 +84,14 @@ typedef struct {
      */
     bool resolve_in_caller;
 
-    long connect_timeout_ms;   /* 0 = 5000 */
-    long timeout_ms;           /* total per call; 0 = 30000 */
-    long authorize_timeout_ms; /* authorize (IMPLICIT waits for the phone); 0 = 330000 */
+    long connect_timeout_ms; /* 0 = 5000 */
+    long timeout_ms;         /* total per call; 0 = 30000 */
+    /*
+     * authorize without a code (IMPLICIT: waits for the phone); 0 = 330000.
+     * Authorize with a PIN or OTP, and every other call, uses timeout_ms.
+     */
+    long authorize_timeout_ms;
+    long revoke_budget_ms;     /* rssp_revoke_all, all its requests together; 0 = 2000 */
     size_t max_response_bytes; /* 0 = 4 MiB */
 } rssp_client_config;
 
@@ -128,6 +133,25 @@ rssp_err rssp_revoke(rssp_client *c, rssp_token_type type, const char *token,
                      const char *credential_id, rssp_status *st);
 /* Revoke the held refresh and access tokens (if any) and forget them. */
 rssp_err rssp_logout(rssp_client *c, rssp_status *st);
+
+/* A SAD to revoke with rssp_revoke_all. */
+typedef struct {
+    const char *sad; /* secret; NULL entries are skipped */
+    const char *credential_id;
+} rssp_sad_ref;
+/*
+ * End of use, bounded: revoke the given SADs all at once, then with logout
+ * the held refresh/access token (forgotten first, as rssp_logout does), all
+ * within the configured revoke_budget_ms in total. The requests run
+ * concurrently over libcurl's multi interface in the calling thread (no
+ * thread is created) and authenticate with the held token; there is no new
+ * login (without a token the SADs are left to expire, RSSP_ERR_ARGS).
+ * What does not finish in time is abandoned: SADs and tokens expire by
+ * themselves. Costs one round trip, two when there are SADs and logout.
+ * Returns RSSP_OK when everything was revoked, else the first failure.
+ */
+rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads, bool logout,
+                         rssp_status *st);
 /* True while the client holds an access token it believes valid. */
 bool rssp_logged_in(rssp_client *c);
 
@@ -185,6 +209,19 @@ rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
 rssp_err rssp_credentials_info(rssp_client *c, const char *credential_id, rssp_certs_mode certs,
                                bool certificate_info, bool authentication_info,
                                rssp_credential *out, rssp_status *st);
+
+/*
+ * credentials/info for n credentials at once: the requests run concurrently
+ * (libcurl multi interface in the calling thread, no thread created), so n
+ * of them cost about one round trip. out[i] and sts[i] (arrays of n, sts may
+ * be NULL) receive each credential's own result, as rssp_credentials_info
+ * gives it: one failure affects its credential only. Returns RSSP_OK when
+ * every call succeeded, else the error of the first that failed.
+ */
+rssp_err rssp_credentials_info_many(rssp_client *c, const char *const *credential_ids, size_t n,
+                                    rssp_certs_mode certs, bool certificate_info,
+                                    bool authentication_info, rssp_credential *out,
+                                    rssp_status *sts);
 
 /* credentials/sendOTP; 0 and 1007 are both success. */
 rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *template_text,

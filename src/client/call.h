@@ -1,8 +1,10 @@
 /*
  * One RSSP method call: JSON body out, envelope in, with the retry rules of
  * rssp-protocol.md: log in again and repeat once on 3005/3006; repeat once
- * after a transport failure only when the request cannot have reached the
- * server, or for read-only methods whose reused connection had died.
+ * after a transport failure only when the request provably never left (and
+ * a connection had been made: a failed connect or TLS handshake, or a time
+ * out, is not repeated), or for read-only methods whose reused connection
+ * had died.
  * The observer sees every exchange.
  */
 #ifndef RSSP_CLIENT_CALL_H
@@ -37,5 +39,22 @@ typedef struct {
 rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *body,
                        rssp_call_result *res, rssp_status *st);
 void rssp_call_result_clear(rssp_call_result *res);
+
+/* One call of rssp_call_run_many. */
+typedef struct {
+    const rssp_call_spec *spec; /* in */
+    const cJSON *body;          /* in */
+    rssp_call_result res;       /* out: clear with rssp_call_result_clear */
+    rssp_status st;             /* out */
+    rssp_err err;               /* out */
+} rssp_call_item;
+
+/*
+ * Several calls at once (rssp_http_post_many: libcurl multi, no thread),
+ * each with the rules of rssp_call_run; a repeat or relogin of one item
+ * goes out with the next round of the others. Every exchange ends by
+ * deadline_ms (monotonic) when it is not 0.
+ */
+void rssp_call_run_many(rssp_client *c, rssp_call_item *items, size_t n, long long deadline_ms);
 
 #endif

@@ -11,6 +11,7 @@
 #define DEFAULT_CONNECT_TIMEOUT_MS 5000L
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_AUTHORIZE_TIMEOUT_MS 330000L
+#define DEFAULT_REVOKE_BUDGET_MS 2000L
 #define DEFAULT_MAX_RESPONSE_BYTES ((size_t)4 * 1024 * 1024)
 
 rssp_status *rssp_client_status(rssp_status *st, rssp_status *local)
@@ -111,7 +112,8 @@ static rssp_err check_config(const rssp_client_config *cfg, rssp_status *st)
             (cfg->user_type != NULL && strchr(cfg->user_type, ':') != NULL))
             return rssp_fail(st, RSSP_ERR_CONFIG, "user type and username must not contain ':'");
     }
-    if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->authorize_timeout_ms < 0)
+    if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->authorize_timeout_ms < 0 ||
+        cfg->revoke_budget_ms < 0)
         return rssp_fail(st, RSSP_ERR_CONFIG, "timeouts must not be negative");
     return RSSP_OK;
 }
@@ -150,6 +152,8 @@ rssp_err rssp_client_new(const rssp_client_config *cfg, rssp_client **out, rssp_
     c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
     c->authorize_timeout_ms =
         cfg->authorize_timeout_ms > 0 ? cfg->authorize_timeout_ms : DEFAULT_AUTHORIZE_TIMEOUT_MS;
+    c->revoke_budget_ms =
+        cfg->revoke_budget_ms > 0 ? cfg->revoke_budget_ms : DEFAULT_REVOKE_BUDGET_MS;
     if (cfg->rp_auth == RSSP_RP_AUTH_SSL2) {
         err = rssp_rp_key_load(cfg->rp_key_file, cfg->rp_key_password, &c->rp_key, st);
         if (err != RSSP_OK)

@@ -26,6 +26,7 @@ struct rssp_client {
     bool remember_me;
     long timeout_ms;
     long authorize_timeout_ms;
+    long revoke_budget_ms;
 
     rssp_rp_auth rp_auth;
     char *rp_username;

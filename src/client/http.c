@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "client/resolve.h"
+#include "rssp/client.h"
 #include "client/status_internal.h"
 
 /* Idle handles kept for reuse; more concurrent calls than this get handles that are freed after. */
@@ -161,6 +162,7 @@ typedef struct {
     const char *body; /* request body, sent through on_read */
     size_t body_len;
     size_t body_pos;
+    bool body_read; /* libcurl took body bytes: the request may have left */
     bool replay_safe;
 } transfer;
 
@@ -251,6 +253,7 @@ static size_t on_read(char *buffer, size_t size, size_t nitems, void *userdata)
     size_t n = left < room ? left : room;
     memcpy(buffer, t->body + t->body_pos, n);
     t->body_pos += n;
+    t->body_read |= n > 0;
     return n;
 }
 
@@ -293,7 +296,6 @@ static CURL *handle_new(rssp_http *h)
               curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_POST, 1L) == CURLE_OK &&
@@ -388,39 +390,46 @@ static struct curl_slist *headers_build(const rssp_http_request *rq)
     return list;
 }
 
-/* Failures that happen before a request can reach the server. */
-static bool failed_before_sending(CURLcode rc, CURL *e)
+/*
+ * Whether the request provably never left, from libcurl's facts about this
+ * transfer rather than from the error class: a connect or TLS error may be
+ * the failed *reconnect* libcurl attempts by itself after a kept-alive
+ * connection carried the whole request and died (issue 10, defect 1).
+ * The request left if libcurl ever took body bytes from on_read (across
+ * its own retries: t is ours), or counted request or upload bytes.
+ */
+static bool provably_unsent(CURL *e, const transfer *t)
+{
+    if (t->body_read)
+        return false;
+    long request_size = 0;
+    curl_off_t uploaded = 0;
+    if (curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size) != CURLE_OK ||
+        curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &uploaded) != CURLE_OK)
+        return false;
+    return request_size == 0 && uploaded == 0;
+}
+
+/* No connection could be made (refused, unreachable, TLS failed, time out). */
+static bool connect_phase_error(CURLcode rc)
 {
     switch (rc) {
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_URL_MALFORMAT:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CIPHER:
     case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CRL_BADFILE:
     case CURLE_SSL_ISSUER_ERROR:
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
         return true;
     default:
-        break;
+        return false;
     }
-    /*
-     * Otherwise (timeout, cancel, send or receive error) the request was not
-     * sent if libcurl counted no request byte as written.
-     */
-    long request_size = 0;
-    if (curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size) == CURLE_OK)
-        return request_size == 0;
-    return false;
 }
 
 bool rssp_http_dead_reused_connection(const rssp_http_response *resp)
@@ -444,7 +453,7 @@ void rssp_http_response_clear(rssp_http_response *resp)
 static rssp_err transfer_error(CURLcode rc, CURL *e, const transfer *t, const char *errbuf,
                                rssp_status *st)
 {
-    st->maybe_sent = !failed_before_sending(rc, e);
+    st->maybe_sent = !provably_unsent(e, t);
     if (t->oversize)
         return rssp_fail(st, RSSP_ERR_PROTOCOL, "response body larger than %zu bytes", t->max);
     if (t->nomem || rc == CURLE_OUT_OF_MEMORY)
@@ -482,8 +491,18 @@ static rssp_err resolved_hosts(rssp_http *h, const char *url, struct curl_slist 
     return err;
 }
 
-rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_response *resp,
-                        rssp_status *st)
+/* One transfer's handle, headers and callback state, from setup to finish. */
+typedef struct {
+    CURL *e;
+    struct curl_slist *headers;
+    transfer t;
+    char errbuf[CURL_ERROR_SIZE];
+    bool pooled; /* the handle came from (and goes back to) the pool */
+} xfer;
+
+/* Take a handle and set up one POST. timeout_ms bounds the whole call, connect included. */
+static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeout_ms, bool pooled,
+                           xfer *x, rssp_http_response *resp, rssp_status *st)
 {
     memset(resp, 0, sizeof *resp);
     st->maybe_sent = false;
@@ -494,17 +513,18 @@ rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_res
     if (rerr != RSSP_OK)
         return rerr;
 
-    CURL *e = handle_take(h);
-    if (e == NULL)
+    x->pooled = pooled;
+    x->e = pooled ? handle_take(h) : handle_new(h);
+    if (x->e == NULL)
         return rssp_fail(st, RSSP_ERR_NOMEM, "cannot create an HTTP handle");
-    struct curl_slist *headers = headers_build(rq);
-    if (headers == NULL) {
-        handle_return(h, e, true);
+    x->headers = headers_build(rq);
+    if (x->headers == NULL) {
+        handle_return(h, x->e, x->pooled);
+        x->e = NULL;
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
     }
-
-    char errbuf[CURL_ERROR_SIZE] = "";
-    transfer t = {
+    x->errbuf[0] = '\0';
+    x->t = (transfer){
         .resp = resp,
         .max = h->max_response_bytes,
         .cancel = rq->cancel,
@@ -512,27 +532,38 @@ rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_res
         .body_len = rq->body_len,
         .replay_safe = rq->replay_safe,
     };
+    /* The connect timeout is part of the call's time, never added to it. */
+    long connect_ms = h->connect_timeout_ms < timeout_ms ? h->connect_timeout_ms : timeout_ms;
+    CURL *e = x->e;
     bool ok =
         curl_easy_setopt(e, CURLOPT_URL, rq->url) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_RESOLVE, resolve) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_READDATA, &t) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_SEEKDATA, &t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_READDATA, &x->t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_SEEKDATA, &x->t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, rq->timeout_ms) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_WRITEDATA, &t) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_HEADERDATA, &t) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, &x->t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x->t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, rq->cancel != NULL ? 0L : 1L) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) == CURLE_OK;
     if (!ok) {
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
         handle_return(h, e, false);
-        headers_free(headers);
+        headers_free(x->headers);
+        x->e = NULL;
         return rssp_fail(st, RSSP_ERR_TRANSPORT, "cannot set up the HTTP request");
     }
+    return RSSP_OK;
+}
 
-    CURLcode rc = curl_easy_perform(e);
+/* Read the outcome of a finished transfer and give the handle back. */
+static rssp_err xfer_finish(rssp_http *h, xfer *x, CURLcode rc, rssp_http_response *resp,
+                            rssp_status *st)
+{
+    CURL *e = x->e;
     resp->curl_code = (int)rc;
     long connects = 0;
     if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
@@ -546,17 +577,104 @@ rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_res
 
     rssp_err err = RSSP_OK;
     if (rc != CURLE_OK) {
-        err = transfer_error(rc, e, &t, errbuf, st);
+        err = transfer_error(rc, e, &x->t, x->errbuf, st);
+        resp->connect_failed = connect_phase_error(rc);
     } else {
         st->maybe_sent = true;
-        if (resp->body == NULL && !body_reserve(&t, 1))
+        if (resp->body == NULL && !body_reserve(&x->t, 1))
             err = rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
         else
             resp->body[resp->body_len] = '\0';
     }
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
-    /* A cancelled or failed transfer leaves its connection closed by libcurl; the handle stays. */
-    handle_return(h, e, true);
-    headers_free(headers);
+    /*
+     * A failed transfer's handle is not pooled again: libcurl may keep state
+     * from it (a pending body rewind) that would fail the next request.
+     */
+    handle_return(h, e, x->pooled && rc == CURLE_OK);
+    headers_free(x->headers);
+    x->e = NULL;
+    x->headers = NULL;
     return err;
+}
+
+rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_response *resp,
+                        rssp_status *st)
+{
+    xfer x;
+    rssp_err err = xfer_setup(h, rq, rq->timeout_ms, true, &x, resp, st);
+    if (err != RSSP_OK)
+        return err;
+    return xfer_finish(h, &x, curl_easy_perform(x.e), resp, st);
+}
+
+void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long long deadline_ms)
+{
+    xfer *x = calloc(n ? n : 1, sizeof *x);
+    CURLM *m = curl_multi_init();
+    size_t running = 0;
+    for (size_t i = 0; i < n; i++) {
+        xs[i].err = RSSP_OK;
+        rssp_status_reset(&xs[i].st);
+        if (x == NULL || m == NULL) {
+            memset(&xs[i].resp, 0, sizeof xs[i].resp);
+            xs[i].err = rssp_fail(&xs[i].st, RSSP_ERR_NOMEM, "out of memory");
+            continue;
+        }
+        long timeout_ms = xs[i].rq->timeout_ms;
+        long long left = deadline_ms - rssp_monotonic_ms();
+        if (deadline_ms > 0 && left < timeout_ms)
+            timeout_ms = (long)left;
+        if (timeout_ms <= 0) {
+            memset(&xs[i].resp, 0, sizeof xs[i].resp);
+            xs[i].err = rssp_fail(&xs[i].st, RSSP_ERR_TRANSPORT, "no time left for the call");
+            continue;
+        }
+        /* Fresh handles: a multi handle keeps its own connections; the pool's stay untouched. */
+        xs[i].err = xfer_setup(h, xs[i].rq, timeout_ms, false, &x[i], &xs[i].resp, &xs[i].st);
+        if (xs[i].err != RSSP_OK)
+            continue;
+        if (curl_easy_setopt(x[i].e, CURLOPT_PRIVATE, (void *)&xs[i]) != CURLE_OK ||
+            curl_multi_add_handle(m, x[i].e) != CURLM_OK) {
+            rssp_http_response_clear(&xs[i].resp);
+            xs[i].err = xfer_finish(h, &x[i], CURLE_FAILED_INIT, &xs[i].resp, &xs[i].st);
+            continue;
+        }
+        running++;
+    }
+    /*
+     * Every transfer carries its own time-out, which ends it by the deadline;
+     * libcurl's multi interface drives them all from this thread.
+     */
+    int still = (int)running;
+    while (still > 0) {
+        if (curl_multi_perform(m, &still) != CURLM_OK)
+            break;
+        int queued;
+        CURLMsg *msg;
+        while ((msg = curl_multi_info_read(m, &queued)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            CURL *e = msg->easy_handle;
+            CURLcode rc = msg->data.result;
+            char *priv = NULL;
+            curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv);
+            rssp_http_exchange *xe = (rssp_http_exchange *)(void *)priv;
+            size_t i = (size_t)(xe - xs);
+            curl_multi_remove_handle(m, e);
+            xe->err = xfer_finish(h, &x[i], rc, &xe->resp, &xe->st);
+        }
+        if (still > 0 && curl_multi_poll(m, NULL, 0, 100, NULL) != CURLM_OK)
+            break;
+    }
+    /* Only after a multi failure: whatever still runs is abandoned. */
+    for (size_t i = 0; x != NULL && i < n; i++) {
+        if (x[i].e == NULL)
+            continue;
+        CURL *e = x[i].e;
+        curl_multi_remove_handle(m, e);
+        xs[i].err = xfer_finish(h, &x[i], CURLE_ABORTED_BY_CALLBACK, &xs[i].resp, &xs[i].st);
+    }
+    curl_multi_cleanup(m);
+    free(x);
 }

@@ -52,6 +52,13 @@ typedef struct {
     bool entity_name_invalid; /* the header came back but was not visible ASCII <= 128 */
     bool reused_connection;   /* no new connection was opened for this transfer */
     int curl_code;            /* CURLcode of the transfer, 0 on success */
+    /*
+     * The transfer failed making a connection (refused, TLS, or a time-out,
+     * which includes the connect timeout): repeating at once would only wait
+     * again. Says nothing about maybe_sent (a failed reconnect may follow a
+     * request that was sent).
+     */
+    bool connect_failed;
 } rssp_http_response;
 
 /* curl_global_init, exactly once per process (pthread_once). */
@@ -64,7 +71,8 @@ void rssp_http_free(rssp_http *h);
 /*
  * One POST. RSSP_OK whenever an HTTP response arrived (any status: the
  * caller reads the envelope); RSSP_ERR_TRANSPORT (st->maybe_sent says whether
- * the request may have reached the server), RSSP_ERR_CANCELLED,
+ * the request may have reached the server: false only when libcurl never
+ * took a byte of the body nor counted a request byte, whatever the error), RSSP_ERR_CANCELLED,
  * RSSP_ERR_PROTOCOL (body over the limit) or RSSP_ERR_NOMEM otherwise.
  * *resp is filled as far as the transfer went; release it with
  * rssp_http_response_clear.
@@ -72,6 +80,22 @@ void rssp_http_free(rssp_http *h);
 rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_response *resp,
                         rssp_status *st);
 void rssp_http_response_clear(rssp_http_response *resp);
+
+/* One exchange of rssp_http_post_many. */
+typedef struct {
+    const rssp_http_request *rq; /* in */
+    rssp_http_response resp;     /* out, as rssp_http_post fills it */
+    rssp_status st;              /* out */
+    rssp_err err;                /* out, as rssp_http_post returns it */
+} rssp_http_exchange;
+
+/*
+ * Several POSTs at once over libcurl's multi interface, driven from the
+ * calling thread (no thread is created), each on a new connection (TLS
+ * sessions are resumed). Every exchange ends by its own timeout_ms and, when
+ * deadline_ms (monotonic, rssp_monotonic_ms) is not 0, by that time too.
+ */
+void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long long deadline_ms);
 
 /* True when a failed transfer ran on a reused connection that the server had closed. */
 bool rssp_http_dead_reused_connection(const rssp_http_response *resp);

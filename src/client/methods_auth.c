@@ -136,3 +136,110 @@ rssp_err rssp_logout(rssp_client *c, rssp_status *st)
     rssp_secret_free(refresh);
     return err;
 }
+
+/* A token the service no longer accepts as bearer (3005/3006) is as good as revoked. */
+static bool token_gone(rssp_err err, const rssp_status *st)
+{
+    return err == RSSP_ERR_SERVICE && (st->response_code == RSSP_RC_ACCESS_TOKEN_EXPIRED ||
+                                       st->response_code == RSSP_RC_ACCESS_TOKEN_INVALID);
+}
+
+/*
+ * Run n prepared auth/revoke calls at once by the deadline. The first
+ * failure is reported in *st (and returned); bodies are freed.
+ */
+static rssp_err revoke_round(rssp_client *c, rssp_call_item *items, size_t n, bool sessions,
+                             long long deadline_ms, rssp_status *st)
+{
+    rssp_call_run_many(c, items, n, deadline_ms);
+    rssp_err first = RSSP_OK;
+    for (size_t i = 0; i < n; i++) {
+        rssp_err err = items[i].err;
+        if (sessions && token_gone(err, &items[i].st))
+            err = RSSP_OK;
+        if (err != RSSP_OK && first == RSSP_OK) {
+            first = err;
+            *st = items[i].st;
+        }
+        rssp_call_result_clear(&items[i].res);
+        rssp_json_delete((cJSON *)items[i].body);
+        items[i].body = NULL;
+    }
+    return first;
+}
+
+rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads, bool logout,
+                         rssp_status *st)
+{
+    rssp_status local;
+    st = rssp_client_status(st, &local);
+    if (c == NULL || (n_sads > 0 && sads == NULL))
+        return rssp_fail(st, RSSP_ERR_ARGS, "client is required");
+    long long deadline = rssp_monotonic_ms() + c->revoke_budget_ms;
+    char *access = NULL, *refresh = NULL, *bearer = NULL;
+    /* With logout, forget the tokens first: whatever happens, this client no longer uses them. */
+    if (logout)
+        rssp_session_take(&c->session, &access, &refresh);
+    else
+        rssp_session_copy(&c->session, &access, &refresh);
+    const char *bearer_token = access != NULL ? access : refresh;
+    rssp_req_common cm = rssp_client_common(c);
+    rssp_err err = RSSP_OK, first = RSSP_OK;
+
+    /* Round 1: every SAD at once, authenticated by the session (no new login at the end). */
+    size_t n = 0;
+    rssp_call_item *items = calloc(n_sads > 0 ? n_sads : 1, sizeof *items);
+    rssp_call_spec sad_spec = {.method = "auth/revoke"};
+    if (items == NULL) {
+        first = rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if (n_sads > 0 && bearer_token == NULL)
+        first = rssp_fail(st, RSSP_ERR_ARGS, "no session token: the SADs are left to expire");
+    if (bearer_token != NULL &&
+        (first = rssp_bearer_authorization(bearer_token, &bearer, st)) == RSSP_OK) {
+        sad_spec.authorization = bearer;
+        for (size_t i = 0; i < n_sads; i++) {
+            cJSON *body = NULL;
+            if (sads[i].sad == NULL)
+                continue;
+            err = rssp_encode_revoke(RSSP_TOKEN_SAD, sads[i].sad, sads[i].credential_id, &cm, &body,
+                                     st);
+            if (err != RSSP_OK) {
+                first = first == RSSP_OK ? err : first;
+                continue;
+            }
+            items[n++] = (rssp_call_item){.spec = &sad_spec, .body = body};
+        }
+        if (n > 0 && (err = revoke_round(c, items, n, false, deadline, st)) != RSSP_OK &&
+            first == RSSP_OK)
+            first = err;
+    }
+
+    /*
+     * Round 2: the session, after the SADs (revoking the refresh token ends
+     * the access token the SAD revocations authenticate with; §2.3).
+     */
+    if (logout && bearer != NULL) {
+        rssp_call_item item = {0};
+        rssp_call_spec spec = {.method = "auth/revoke", .authorization = bearer};
+        cJSON *body = NULL;
+        err = refresh != NULL
+                  ? rssp_encode_revoke(RSSP_TOKEN_REFRESH, refresh, NULL, &cm, &body, st)
+                  : rssp_encode_revoke(RSSP_TOKEN_ACCESS, access, NULL, &cm, &body, st);
+        if (err == RSSP_OK) {
+            item = (rssp_call_item){.spec = &spec, .body = body};
+            err = revoke_round(c, &item, 1, true, deadline, st);
+        }
+        if (err != RSSP_OK && first == RSSP_OK)
+            first = err;
+    }
+out:
+    free(items);
+    rssp_secret_free(bearer);
+    rssp_secret_free(access);
+    rssp_secret_free(refresh);
+    if (first == RSSP_OK)
+        rssp_status_reset(st);
+    return first;
+}

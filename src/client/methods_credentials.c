@@ -1,4 +1,5 @@
 /* credentials/list, credentials/info, credentials/sendOTP. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "client/call.h"
@@ -67,6 +68,76 @@ rssp_err rssp_credentials_info(rssp_client *c, const char *credential_id, rssp_c
         err = rssp_decode_credinfo(res.root, credential_id, out, st);
     rssp_call_result_clear(&res);
     return err;
+}
+
+rssp_err rssp_credentials_info_many(rssp_client *c, const char *const *credential_ids, size_t n,
+                                    rssp_certs_mode certs, bool certificate_info,
+                                    bool authentication_info, rssp_credential *out,
+                                    rssp_status *sts)
+{
+    if (out != NULL)
+        memset(out, 0, n * sizeof *out);
+    for (size_t i = 0; sts != NULL && i < n; i++)
+        rssp_status_reset(&sts[i]);
+    if (c == NULL || out == NULL || (n > 0 && credential_ids == NULL))
+        return RSSP_ERR_ARGS;
+    rssp_req_common cm = rssp_client_common(c);
+    rssp_call_spec spec = {
+        .method = "credentials/info",
+        .bearer = true,
+        .relogin = true,
+        .read_only = true,
+        .rules = {.accept_1007 = true},
+    };
+    rssp_call_item *items = calloc(n > 0 ? n : 1, sizeof *items);
+    if (items == NULL) {
+        for (size_t i = 0; sts != NULL && i < n; i++)
+            rssp_fail(&sts[i], RSSP_ERR_NOMEM, "out of memory");
+        return RSSP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        cJSON *body = NULL;
+        items[i].spec = &spec;
+        if (rssp_encode_credinfo(credential_ids[i], certs, certificate_info, authentication_info,
+                                 &cm, &body, &items[i].st) == RSSP_OK)
+            items[i].body = body;
+    }
+    /* Encoding failures keep their status; the rest run at once. */
+    size_t m = 0;
+    size_t *index = calloc(n > 0 ? n : 1, sizeof *index);
+    rssp_call_item *run = calloc(n > 0 ? n : 1, sizeof *run);
+    rssp_err first = RSSP_OK;
+    if (index == NULL || run == NULL) {
+        first = RSSP_ERR_NOMEM;
+        for (size_t i = 0; i < n; i++)
+            rssp_fail(&items[i].st, RSSP_ERR_NOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (items[i].body != NULL) {
+                run[m] = items[i];
+                index[m++] = i;
+            }
+        rssp_call_run_many(c, run, m, 0);
+        for (size_t k = 0; k < m; k++) {
+            size_t i = index[k];
+            rssp_call_item *it = &run[k];
+            if (it->err == RSSP_OK)
+                it->err = rssp_decode_credinfo(it->res.root, credential_ids[i], &out[i], &it->st);
+            items[i].st = it->st;
+            rssp_call_result_clear(&it->res);
+            rssp_json_delete((cJSON *)it->body);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].st.err != RSSP_OK && first == RSSP_OK)
+            first = items[i].st.err;
+        if (sts != NULL)
+            sts[i] = items[i].st;
+    }
+    free(index);
+    free(run);
+    free(items);
+    return first;
 }
 
 rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *template_text,

@@ -42,7 +42,8 @@ rssp_err rssp_authorize(rssp_client *c, const rssp_authorize_request *req, rssp_
         .method = "credentials/authorize",
         .bearer = true,
         .relogin = true, /* 3005/3006: the service refused before acting */
-        .timeout_ms = c->authorize_timeout_ms,
+        /* Only a call without a code waits for a person (phone approval, IMPLICIT). */
+        .timeout_ms = req != NULL && req->authorize_code == NULL ? c->authorize_timeout_ms : 0,
         .cancel = req->cancel,
     };
     rssp_call_result res;

@@ -217,3 +217,11 @@ void rssp_session_take(rssp_session *s, char **access_token, char **refresh_toke
     s->generation++;
     pthread_mutex_unlock(&s->lock);
 }
+
+void rssp_session_copy(rssp_session *s, char **access_token, char **refresh_token)
+{
+    pthread_mutex_lock(&s->lock);
+    *access_token = s->access_token != NULL ? rssp_secret_strdup(s->access_token) : NULL;
+    *refresh_token = s->refresh_token != NULL ? rssp_secret_strdup(s->refresh_token) : NULL;
+    pthread_mutex_unlock(&s->lock);
+}

@@ -58,4 +58,7 @@ bool rssp_session_logged_in(rssp_session *s);
  */
 void rssp_session_take(rssp_session *s, char **access_token, char **refresh_token);
 
+/* Copies of both tokens (either may be NULL, also when out of memory); the session keeps them. */
+void rssp_session_copy(rssp_session *s, char **access_token, char **refresh_token);
+
 #endif

@@ -54,6 +54,7 @@ static const key_spec keys[] = {
     {"service", "connect_timeout_ms", KIND_LONG, FIELD(connect_timeout_ms), 1, MS_MAX},
     {"service", "timeout_ms", KIND_LONG, FIELD(timeout_ms), 1, MS_MAX},
     {"service", "authorize_timeout_ms", KIND_LONG, FIELD(authorize_timeout_ms), 1, MS_MAX},
+    {"service", "revoke_budget_ms", KIND_LONG, FIELD(revoke_budget_ms), 1, MS_MAX},
     {"relying_party", "name", KIND_STRING, FIELD(rp_name), 0, 0},
     {"relying_party", "auth", KIND_RP_AUTH, FIELD(rp_auth), 0, 0},
     {"relying_party", "username", KIND_STRING, FIELD(rp_username), 0, 0},
@@ -429,6 +430,7 @@ static int set_defaults(rssp_config *cfg)
     cfg->connect_timeout_ms = 5000;
     cfg->timeout_ms = 30000;
     cfg->authorize_timeout_ms = 330000;
+    cfg->revoke_budget_ms = 2000;
     cfg->rp_auth = RSSP_RP_AUTH_SSL2;
     cfg->ssl2_hash = RSSP_HASH_SHA1;
     cfg->app_sign_ttl = 60;
@@ -652,4 +654,5 @@ void rssp_config_client(const rssp_config *cfg, rssp_client_config *out)
     out->connect_timeout_ms = cfg->connect_timeout_ms;
     out->timeout_ms = cfg->timeout_ms;
     out->authorize_timeout_ms = cfg->authorize_timeout_ms;
+    out->revoke_budget_ms = cfg->revoke_budget_ms;
 }

@@ -19,6 +19,7 @@ typedef struct {
     long connect_timeout_ms;
     long timeout_ms;
     long authorize_timeout_ms;
+    long revoke_budget_ms;
 
     /* [relying_party] */
     char *rp_name;

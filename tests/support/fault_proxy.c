@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,27 +292,27 @@ static void relay(conn *c)
                 rssp_proxy_refuse(p, refuse_ms);
             break;
         }
+        /* In flight from the client's view: until its answer is delivered (or never is). */
         in_flight(p, 1);
         bool sent = write_all(us, rq.data, rq.total, 0, 0);
         int got = sent ? msg_read(us, &an, false) : -1;
-        in_flight(p, -1);
-        if (got != 1)
-            break;
-        if (a == RSSP_PROXY_REQ_NO_ANSWER) {
-            if (refuse_ms > 0)
-                rssp_proxy_refuse(p, refuse_ms);
-            break;
-        }
-        if (a == RSSP_PROXY_REQ_HOLD) {
+        if (got == 1 && a == RSSP_PROXY_REQ_HOLD) {
             if (refuse_ms > 0)
                 rssp_proxy_refuse(p, refuse_ms);
             wait_client_close(c->cfd);
+        }
+        if (got != 1 || a != RSSP_PROXY_REQ_PASS) {
+            if (got == 1 && a == RSSP_PROXY_REQ_NO_ANSWER && refuse_ms > 0)
+                rssp_proxy_refuse(p, refuse_ms);
+            in_flight(p, -1);
             break;
         }
         pthread_mutex_lock(&p->lock);
         int chunk = p->slow_bytes, pause = p->slow_ms;
         pthread_mutex_unlock(&p->lock);
-        if (!write_all(cs, an.data, an.total, chunk, pause))
+        bool delivered = write_all(cs, an.data, an.total, chunk, pause);
+        in_flight(p, -1);
+        if (!delivered)
             break;
         bool closes = an.total == an.len && content_length(an.data, an.head_len) < 0;
         msg_consume(&rq, rq.total);
@@ -370,6 +371,15 @@ static void reap(rssp_proxy *p, bool all)
 static void *accept_main(void *arg)
 {
     rssp_proxy *p = arg;
+    /*
+     * A write to a connection the client closed must fail with EPIPE, not
+     * kill the test: SIGPIPE stays blocked in this thread and the connection
+     * threads it starts (they inherit the mask).
+     */
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, NULL);
     pthread_mutex_lock(&p->lock);
     while (!p->stopping) {
         reap(p, false);

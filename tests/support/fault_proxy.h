@@ -66,7 +66,7 @@ typedef struct {
     long requests;      /* complete requests read from clients */
     long matched;       /* requests matching the current rule's `match` (reset by set_rule) */
     long faults;        /* requests a rule acted on */
-    long in_flight;     /* forwarded requests whose answer has not arrived yet */
+    long in_flight;     /* requests read whose answer the client has not received (yet) */
     long max_in_flight; /* peak of in_flight since start or the last reset */
 } rssp_proxy_stats;
 

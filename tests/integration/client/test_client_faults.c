@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,10 +201,168 @@ static void test_proxy(void **state)
     rssp_client_free(c);
 }
 
+#define EC_OID "1.2.840.10045.2.1"
+#define SIGNERS 16
+#define SIGNS_EACH 3
+
+typedef struct {
+    rssp_client *c;
+    const rssp_sad *sad;
+    pthread_barrier_t *armed;
+    int ok;
+    int failed_sent; /* failures that say the request may have been processed */
+} signer;
+
+static bool sign_once(signer *w, int i)
+{
+    rssp_client *c = w->c;
+    const rssp_sad *sad = w->sad;
+    unsigned char d[32];
+    char text[32];
+    snprintf(text, sizeof text, "signature %d", i);
+    SHA256((const unsigned char *)text, strlen(text), d);
+    rssp_buf h = {.data = d, .len = sizeof d};
+    rssp_sign_request req = {.credential_id = "10003",
+                             .sad = sad,
+                             .hash_alg = RSSP_HASH_SHA256,
+                             .hashes = &h,
+                             .n_hashes = 1,
+                             .sign_algo_oid = EC_OID};
+    rssp_signatures sigs;
+    rssp_status st;
+    rssp_err err = rssp_sign_hash(c, &req, &sigs, &st);
+    rssp_signatures_clear(&sigs);
+    if (err != RSSP_OK) {
+        printf("# signature %d failed: %s (maybe sent: %s)\n", i, st.message,
+               st.maybe_sent ? "yes" : "no");
+        w->failed_sent += st.maybe_sent;
+    }
+    return err == RSSP_OK;
+}
+
+static void *sign_thread(void *arg)
+{
+    signer *w = arg;
+    /* one signature each first, so that every connection in the pool is a kept-alive one */
+    w->ok += sign_once(w, 0);
+    pthread_barrier_wait(w->armed);
+    pthread_barrier_wait(w->armed);
+    for (int i = 1; i <= SIGNS_EACH; i++)
+        w->ok += sign_once(w, i);
+    return NULL;
+}
+
+/*
+ * Defect 1 of issue 10: a kept-alive connection carries a signHash, the
+ * service signs, the connection closes without an answer and the reconnect
+ * fails. libcurl reports the failed reconnect as a connect/TLS error; the
+ * request must still count as sent and never be repeated: the service's
+ * signHash count equals the number of successful signatures.
+ */
+/* Counts the exchanges of one method the client attempted (observer). */
+typedef struct {
+    const char *method;
+    atomic_long n;
+} exchange_count;
+
+static void count_exchanges(void *ctx, const char *method, long ms, const rssp_status *st)
+{
+    (void)ms;
+    (void)st;
+    exchange_count *x = ctx;
+    if (strcmp(method, x->method) == 0)
+        atomic_fetch_add(&x->n, 1);
+}
+
+static void test_sign_never_twice(void **state)
+{
+    (void)state;
+    rssp_client_config cfg = alice_config();
+    rssp_client *c = new_client(&cfg);
+    exchange_count sends = {.method = "signatures/signHash"};
+    rssp_client_set_observer(c, count_exchanges, &sends);
+    rssp_status st;
+    rssp_authorize_request ar = {
+        .credential_id = "10003", .num_signatures = 100, .authorize_code = "123456"};
+    rssp_sad sad;
+    assert_int_equal(rssp_authorize(c, &ar, &sad, &st), RSSP_OK);
+    long before = served("signatures/signHash");
+
+    pthread_barrier_t armed;
+    pthread_barrier_init(&armed, NULL, SIGNERS + 1);
+    signer w[SIGNERS];
+    pthread_t t[SIGNERS];
+    for (int i = 0; i < SIGNERS; i++) {
+        w[i] = (signer){.c = c, .sad = &sad, .armed = &armed};
+        assert_int_equal(pthread_create(&t[i], NULL, sign_thread, &w[i]), 0);
+    }
+    pthread_barrier_wait(&armed);
+    rssp_proxy_rule rule = {.action = RSSP_PROXY_REQ_NO_ANSWER,
+                            .match = "signHash",
+                            .count = 1,
+                            .reused_only = true,
+                            .reset_next = 1};
+    rssp_proxy_set_rule(E.proxy, &rule);
+    pthread_barrier_wait(&armed);
+    int ok = 0, maybe = 0;
+    for (int i = 0; i < SIGNERS; i++) {
+        pthread_join(t[i], NULL);
+        ok += w[i].ok;
+        maybe += w[i].failed_sent;
+    }
+    pthread_barrier_destroy(&armed);
+    rssp_proxy_stats ps = proxy_stats();
+    long signed_by_service = served("signatures/signHash") - before;
+    const int calls = SIGNERS * (SIGNS_EACH + 1);
+    printf("# %d of %d signHash calls succeeded, %d failed saying the request may have been "
+           "processed; the client sent %ld, the service signed %ld; proxy: %ld fault, %ld reset\n",
+           ok, calls, maybe, atomic_load(&sends.n), signed_by_service, ps.faults, ps.resets);
+    assert_int_equal(ps.faults, 1);
+    assert_int_equal(ps.resets, 1);
+    /*
+     * The oracle: the service signed exactly once per successful call and
+     * once per failure that admits it may have been processed — never a
+     * second time for one call, never for a failure that says "not sent".
+     */
+    assert_int_equal(signed_by_service, ok + maybe);
+    assert_true(maybe >= 1); /* the faulted request */
+    assert_true(ok >= calls - 2);
+    rssp_sad_clear(&sad);
+    rssp_client_free(c);
+}
+
+/*
+ * Defect 5 of issue 10: a service that accepts TCP and never completes TLS
+ * costs one connect timeout per call, not two (no silent second connect).
+ */
+static void test_connect_timeout_bounds_tls(void **state)
+{
+    (void)state;
+    rssp_client_config cfg = alice_config();
+    cfg.connect_timeout_ms = 1000;
+    rssp_client *c = new_client(&cfg);
+    rssp_proxy_set_conn_mode(E.proxy, RSSP_PROXY_CONN_STALL);
+    rssp_status st;
+    rssp_credential_list l;
+    long long t0 = rssp_monotonic_ms();
+    assert_int_equal(rssp_credentials_list(c, NULL, &l, &st), RSSP_ERR_TRANSPORT);
+    long long took = rssp_monotonic_ms() - t0;
+    rssp_proxy_stats ps = proxy_stats();
+    printf("# TLS never answered, connect_timeout_ms 1000: the call failed after %lld ms, "
+           "%ld connection(s): %s\n",
+           took, ps.connections, st.message);
+    assert_false(st.maybe_sent);
+    assert_int_equal(ps.connections, 1);
+    assert_int_equal(ps.requests, 0);
+    rssp_client_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_proxy, reset_proxy),
+        cmocka_unit_test_setup(test_sign_never_twice, reset_proxy),
+        cmocka_unit_test_setup(test_connect_timeout_bounds_tls, reset_proxy),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

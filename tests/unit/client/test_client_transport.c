@@ -461,15 +461,29 @@ static void test_body_limit(void **state)
     list_ok(c);
 }
 
-static rssp_err authorize(rssp_client *c, const atomic_int *cancel, rssp_sad *sad, rssp_status *st)
+static rssp_err authorize_with(rssp_client *c, const char *code, const atomic_int *cancel,
+                               rssp_sad *sad, rssp_status *st)
 {
     rssp_authorize_request req = {
         .credential_id = "84902",
         .num_signatures = 2,
-        .authorize_code = "123456",
+        .authorize_code = code,
         .cancel = cancel,
     };
     return rssp_authorize(c, &req, sad, st);
+}
+
+/* With the PIN. */
+static rssp_err authorize(rssp_client *c, const atomic_int *cancel, rssp_sad *sad, rssp_status *st)
+{
+    return authorize_with(c, "123456", cancel, sad, st);
+}
+
+/* Without a code: the service waits for the phone (IMPLICIT). */
+static rssp_err authorize_implicit(rssp_client *c, const atomic_int *cancel, rssp_sad *sad,
+                                   rssp_status *st)
+{
+    return authorize_with(c, NULL, cancel, sad, st);
 }
 
 static rssp_err sign(rssp_client *c, const rssp_sad *sad, rssp_signatures *out, rssp_status *st)
@@ -616,16 +630,20 @@ static void test_cancel_and_timeout(void **state)
     rssp_sad sad;
     rssp_status st;
     long long t0 = rssp_monotonic_ms();
-    assert_int_equal(authorize(c, &flag, &sad, &st), RSSP_ERR_CANCELLED);
+    assert_int_equal(authorize_implicit(c, &flag, &sad, &st), RSSP_ERR_CANCELLED);
     assert_true(rssp_monotonic_ms() - t0 < 2000);
     assert_true(st.maybe_sent);
     pthread_join(t, NULL);
     assert_int_equal(ts_count_method(f->server, "/credentials/authorize"), 1);
 
-    /* authorize has its own, longer timeout: 500 ms is the ordinary one */
+    /* waiting for the phone has its own, longer timeout: 500 ms is the ordinary one */
     SET(f, authorize_delay_ms, 800);
-    assert_int_equal(authorize(c, NULL, &sad, &st), RSSP_OK);
+    assert_int_equal(authorize_implicit(c, NULL, &sad, &st), RSSP_OK);
     rssp_sad_clear(&sad);
+    /* a PIN authorize waits for no person: the ordinary timeout (issue 10, defect 8) */
+    assert_int_equal(authorize(c, NULL, &sad, &st), RSSP_ERR_TRANSPORT);
+    assert_true(st.maybe_sent);
+    assert_int_equal(ts_count_method(f->server, "/credentials/authorize"), 3);
 
     /* the ordinary timeout applies to the rest; the request was sent */
     SET(f, entity_header, NULL);
@@ -638,10 +656,10 @@ static void test_cancel_and_timeout(void **state)
     c = client(f);
     SET(f, authorize_delay_ms, 1500);
     t0 = rssp_monotonic_ms();
-    assert_int_equal(authorize(c, NULL, &sad, &st), RSSP_ERR_TRANSPORT);
+    assert_int_equal(authorize_implicit(c, NULL, &sad, &st), RSSP_ERR_TRANSPORT);
     assert_true(st.maybe_sent);
     assert_true(rssp_monotonic_ms() - t0 < 1400);
-    assert_int_equal(ts_count_method(f->server, "/credentials/authorize"), 3); /* not repeated */
+    assert_int_equal(ts_count_method(f->server, "/credentials/authorize"), 4); /* not repeated */
 }
 
 static void test_info_and_sign_path(void **state)

@@ -1,0 +1,124 @@
+/*
+ * The module behind the fault proxy (tests/support/fault_proxy.h): bounded
+ * waits at exit and at start-up, one credential's failure kept to that
+ * credential. The oracles are the proxy's counters (how many requests, how
+ * many at once) and the emulator's /_emulator/stats, not the clock; times
+ * are printed.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emulator_fixture.h"
+#include "fault_proxy.h"
+#include "p11_helpers.h"
+
+static rssp_emu emu;
+static rssp_proxy *proxy;
+static CK_FUNCTION_LIST_3_0 *f;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The demo configuration through the proxy, no cache, short timeouts. */
+static int write_config(void)
+{
+    char url[256], line[300];
+    if (rssp_proxy_url(proxy, emu.url, url, sizeof url) != 0)
+        return -1;
+    snprintf(line, sizeof line, "url = %s", url);
+    const char *const edits[][2] = {
+        {"url", line},
+        {"timeout_ms", "timeout_ms = 5000\nrevoke_budget_ms = 1000"},
+        {"cache_ttl", "cache_ttl = 0"}, /* every start is a cold start */
+        {NULL, NULL},
+    };
+    return p11t_demo_config(&emu, "reliability.conf", edits);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (rssp_emu_start(NULL, &emu) != 0 ||
+        rssp_proxy_start(emu.dir, rssp_proxy_url_port(emu.url), &proxy) != 0 || write_config() != 0)
+        return -1;
+    return (f = p11t_load()) != NULL ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    p11t_unload();
+    rssp_proxy_stop(proxy);
+    rssp_emu_stop(&emu);
+    return 0;
+}
+
+static int reset(void **state)
+{
+    (void)state;
+    rssp_proxy_set_rule(proxy, NULL);
+    rssp_proxy_set_conn_mode(proxy, RSSP_PROXY_CONN_PASS);
+    rssp_proxy_reset_stats(proxy);
+    return rssp_emu_admin(&emu, "DELETE", "faults", NULL, NULL) == 200 ? 0 : -1;
+}
+
+static CK_ULONG slots(CK_SLOT_ID *list, CK_ULONG max)
+{
+    CK_ULONG n = max;
+    assert_int_equal(f->C_GetSlotList(CK_TRUE, list, &n), CKR_OK);
+    return n;
+}
+
+/*
+ * Defect 4 of issue 10 and issue 13: C_Finalize with the service's
+ * auth/revoke stalled. The SADs are revoked all at once (the proxy saw
+ * them in flight together), and C_Finalize returns after the budget
+ * instead of a time-out per token.
+ */
+static void test_finalize_revocations_bounded(void **state)
+{
+    (void)state;
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID list[8];
+    CK_ULONG n = slots(list, 8);
+    assert_int_equal(n, 4);
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_SESSION_HANDLE s;
+        assert_int_equal(f->C_OpenSession(list[i], CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    }
+    /* the SCAL 1 tokens (10001, 10003) hold a SAD; SCAL 2 ones authorize per signature */
+    rssp_proxy_rule hold = {.action = RSSP_PROXY_REQ_HOLD, .match = "auth/revoke", .count = -1};
+    rssp_proxy_set_rule(proxy, &hold);
+    rssp_proxy_reset_stats(proxy);
+    long long t0 = now_ms();
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    long long took = now_ms() - t0;
+    rssp_proxy_stats ps;
+    rssp_proxy_get_stats(proxy, &ps);
+    printf("# C_Finalize with auth/revoke stalled (revoke_budget_ms 1000, timeout_ms 5000): "
+           "%lld ms; %ld revocation(s) sent, %ld at once\n",
+           took, ps.matched, ps.max_in_flight);
+    assert_int_equal(ps.matched, 2);       /* both SADs; the session waits for them */
+    assert_int_equal(ps.max_in_flight, 2); /* at once */
+    rssp_proxy_close_all(proxy);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_finalize_revocations_bounded, reset),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
