@@ -214,9 +214,7 @@ CK_RV p11_finalize(const void *reserved)
         rssp_sad_clear(&sads[i]);
     free(sads);
     free(refs);
-    for (size_t i = 0; i < p11_g.n_tokens; i++)
-        p11_token_free(p11_g.tokens[i]);
-    free(p11_g.tokens);
+    p11_tokens_forget();
     rssp_client_free(p11_g.client);
     rssp_config_clear(&p11_g.cfg);
     free(p11_g.cache_path);

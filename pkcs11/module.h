@@ -35,7 +35,11 @@ typedef struct {
     char *cache_key;
     p11_token **tokens;
     size_t n_tokens;
+    size_t cap_tokens; /* tokens never moves: room for the missing ones */
     bool loaded;
+    /* credentials whose credentials/info failed: retried after retry_after_ms */
+    char **missing;
+    size_t n_missing;
     long long retry_after_ms; /* after a failed load, do not try again before this */
     /* The last RSSP call failed in transport: C_Finalize then skips its revocations. */
     atomic_bool service_unreachable;
@@ -56,6 +60,8 @@ CK_RV p11_check(void);
 void p11_tokens_load(void);
 /* Load the tokens from a fresh cache only (C_Initialize: no network). */
 void p11_tokens_load_cached(void);
+/* Free every token and the missing list (C_Finalize). */
+void p11_tokens_forget(void);
 /* The token of slot_id, or CKR_SLOT_ID_INVALID. Tokens live until C_Finalize. */
 CK_RV p11_token_get(CK_SLOT_ID slot_id, p11_token **out);
 

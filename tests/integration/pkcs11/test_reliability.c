@@ -67,6 +67,7 @@ static int teardown(void **state)
 static int reset(void **state)
 {
     (void)state;
+    f->C_Finalize(NULL); /* after a failed test; CKR_CRYPTOKI_NOT_INITIALIZED otherwise */
     rssp_proxy_set_rule(proxy, NULL);
     rssp_proxy_set_conn_mode(proxy, RSSP_PROXY_CONN_PASS);
     rssp_proxy_reset_stats(proxy);
@@ -115,10 +116,71 @@ static void test_finalize_revocations_bounded(void **state)
     rssp_proxy_close_all(proxy);
 }
 
+static void fault(const char *json)
+{
+    assert_int_equal(rssp_emu_admin(&emu, "POST", "faults", json, NULL), 200);
+}
+
+/*
+ * Issue 13: a cold start (no cache) with 100 ms added to every call. The
+ * four credentials/info calls go out at once: the proxy saw all four in
+ * flight together, and the start costs about three round trips.
+ */
+static void test_cold_start_concurrent(void **state)
+{
+    (void)state;
+    fault("{\"method\":\"*\",\"latencyMs\":100}");
+    rssp_proxy_rule count = {.action = RSSP_PROXY_REQ_PASS, .match = "credentials/info"};
+    rssp_proxy_set_rule(proxy, &count);
+    long long t0 = now_ms();
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID list[8];
+    assert_int_equal(slots(list, 8), 4);
+    long long took = now_ms() - t0;
+    rssp_proxy_stats ps;
+    rssp_proxy_get_stats(proxy, &ps);
+    printf("# cold start with 100 ms per call: %lld ms for %ld requests (%ld credentials/info, "
+           "%ld at once)\n",
+           took, ps.requests, ps.matched, ps.max_in_flight);
+    assert_int_equal(ps.matched, 4);
+    assert_int_equal(ps.max_in_flight, 4);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
+/*
+ * Defect 9 of issue 10: one credentials/info failing (HTTP 500 once) hides
+ * that credential's token only; after the back-off it is tried again and
+ * its token appears after the others.
+ */
+static void test_one_info_failure_hides_one_token(void **state)
+{
+    (void)state;
+    fault("{\"method\":\"credentials/info\",\"httpStatus\":500,\"count\":1}");
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID list[8];
+    assert_int_equal(slots(list, 8), 3);
+    CK_TOKEN_INFO before;
+    assert_int_equal(f->C_GetTokenInfo(list[0], &before), CKR_OK);
+    assert_int_equal(slots(list, 8), 3);       /* inside the back-off: not yet */
+    struct timespec ts = {10, 500 * 1000000L}; /* discovery.c: P11_LOAD_RETRY_MS */
+    nanosleep(&ts, NULL);
+    assert_int_equal(slots(list, 8), 4);
+    CK_TOKEN_INFO after;
+    assert_int_equal(f->C_GetTokenInfo(list[0], &after), CKR_OK);
+    assert_memory_equal(before.label, after.label, sizeof before.label); /* slot 0 unchanged */
+    CK_SESSION_HANDLE s;
+    assert_int_equal(f->C_OpenSession(list[3], CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    assert_int_equal(p11t_sign_once(f, s), CKR_OK);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_finalize_revocations_bounded, reset),
+        cmocka_unit_test_setup(test_cold_start_concurrent, reset),
+        cmocka_unit_test_setup(test_one_info_failure_hides_one_token, reset),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
