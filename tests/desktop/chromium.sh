@@ -60,7 +60,9 @@ say "rule: $rule"
 UDD=$WORK/chromium-profile
 mkdir -p "$UDD/Default"
 CHROMIUM=(chromium)
-if [ "$(id -u)" -eq 0 ] && unshare --mount --propagation private true 2>/dev/null; then
+# RSSP_CHROMIUM_RULE=profile forces the per-profile form (to test it).
+if [ "${RSSP_CHROMIUM_RULE:-policy}" = policy ] && [ "$(id -u)" -eq 0 ] &&
+    unshare --mount --propagation private true 2>/dev/null; then
     etc=$WORK/etc-chromium
     mkdir -p "$etc/policies/managed"
     cp -a /etc/chromium/. "$etc/" 2>/dev/null || true
@@ -79,7 +81,7 @@ prefs = {"profile": {"content_settings": {"exceptions": {"auto_select_certificat
     sys.argv[2] + ",*": {"setting": setting}}}}}}
 json.dump(prefs, open(sys.argv[1], "w"))
 PY
-    SELECT_HOW="the profile's auto_select_certificate content setting (no private mount namespace here)"
+    SELECT_HOW="the profile's auto_select_certificate content setting (RSSP_CHROMIUM_RULE=profile, or no private mount namespace here)"
 fi
 say "certificate selection: $SELECT_HOW"
 
