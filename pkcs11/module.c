@@ -86,7 +86,7 @@ static void tell_no_tokens(const char *why)
  */
 static CK_RV setup_service(const void *reserved, bool no_threads)
 {
-    char err[512] = "";
+    char err[1024] = "";
     char reserved_path[PATH_MAX];
     const char *init_reserved = NULL;
     if (reserved != NULL) {
@@ -96,8 +96,8 @@ static CK_RV setup_service(const void *reserved, bool no_threads)
             rssp_warn("pReserved of C_Initialize is not a path; ignored");
     }
     const char *env = getenv("RSSP_PKCS11_CONF");
-    char *path = rssp_config_find(init_reserved, err, sizeof err);
-    if (path == NULL) {
+    rssp_config_files files;
+    if (rssp_config_locate(init_reserved, &files, err, sizeof err) != 0) {
         /*
          * A file named on purpose that is missing is a mistake to report; no
          * configuration anywhere is a module installed but not set up (p11-kit
@@ -109,8 +109,8 @@ static CK_RV setup_service(const void *reserved, bool no_threads)
             rssp_warn("no configuration: %s", err);
         return CKR_OK;
     }
-    int rc = rssp_config_load(path, &p11_g.cfg, err, sizeof err);
-    free(path);
+    int rc = rssp_config_load_files(&files, &p11_g.cfg, err, sizeof err);
+    rssp_config_files_clear(&files);
     if (rc != 0) {
         tell_no_tokens(err);
         return CKR_OK;

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/secmem.h"
 #include "config/config_file.h"
+#include "config/config_keyring.h"
 #include "config/config_url.h"
 #include "config/config_values.h"
 #include "crypto/crypto.h"
@@ -27,6 +28,7 @@ typedef enum {
     KIND_BOOL,        /* true/false/yes/no/1/0 */
     KIND_SECRET,      /* inline secret: only in a private configuration file */
     KIND_SECRET_FILE, /* path of a private file holding the secret */
+    KIND_SECRET_RING, /* keyring attribute spec: the secret is looked up after parsing */
     KIND_KEY_FILE,    /* path of a private key file (read later by the client) */
     KIND_RP_AUTH,     /* ssl2 | appsign */
     KIND_SSL2_HASH,   /* sha1 | sha256 */
@@ -42,48 +44,75 @@ typedef struct {
     size_t offset; /* of the field in rssp_config */
     long min;      /* KIND_LONG / KIND_INT range */
     long max;
+    bool org; /* the organisation's: a user file cannot change it once the system file sets one */
 } key_spec;
 
 #define FIELD(f) offsetof(rssp_config, f)
 #define MS_MAX 3600000L /* one hour */
 
-/* Every key of docs/configuration.md; keys sharing a field exclude each other. */
+/*
+ * Every key of docs/configuration.md; keys sharing a field exclude each other
+ * within a file and replace each other across layers.
+ */
 static const key_spec keys[] = {
-    {"service", "url", KIND_URL, FIELD(url), 0, 0},
-    {"service", "ca_file", KIND_READ_PATH, FIELD(ca_file), 0, 0},
-    {"service", "connect_timeout_ms", KIND_LONG, FIELD(connect_timeout_ms), 1, MS_MAX},
-    {"service", "timeout_ms", KIND_LONG, FIELD(timeout_ms), 1, MS_MAX},
-    {"service", "authorize_timeout_ms", KIND_LONG, FIELD(authorize_timeout_ms), 1, MS_MAX},
-    {"service", "revoke_budget_ms", KIND_LONG, FIELD(revoke_budget_ms), 1, MS_MAX},
-    {"relying_party", "name", KIND_STRING, FIELD(rp_name), 0, 0},
-    {"relying_party", "auth", KIND_RP_AUTH, FIELD(rp_auth), 0, 0},
-    {"relying_party", "username", KIND_STRING, FIELD(rp_username), 0, 0},
-    {"relying_party", "password", KIND_SECRET, FIELD(rp_password), 0, 0},
-    {"relying_party", "password_file", KIND_SECRET_FILE, FIELD(rp_password), 0, 0},
-    {"relying_party", "signature", KIND_STRING, FIELD(rp_signature), 0, 0},
-    {"relying_party", "key_file", KIND_KEY_FILE, FIELD(rp_key_file), 0, 0},
-    {"relying_party", "key_password", KIND_SECRET, FIELD(rp_key_password), 0, 0},
-    {"relying_party", "key_password_file", KIND_SECRET_FILE, FIELD(rp_key_password), 0, 0},
-    {"relying_party", "ssl2_hash", KIND_SSL2_HASH, FIELD(ssl2_hash), 0, 0},
-    {"relying_party", "api_key", KIND_API_KEY, FIELD(app_api_key), 0, 0},
-    {"relying_party", "api_secret", KIND_SECRET, FIELD(app_api_secret), 0, 0},
-    {"relying_party", "api_secret_file", KIND_SECRET_FILE, FIELD(app_api_secret), 0, 0},
-    {"relying_party", "appsign_ttl", KIND_LONG, FIELD(app_sign_ttl), 0, 86400},
-    {"account", "user_type", KIND_USER_TYPE, FIELD(user_type), 0, 0},
-    {"account", "username", KIND_STRING, FIELD(username), 0, 0},
-    {"account", "password", KIND_SECRET, FIELD(password), 0, 0},
-    {"account", "password_file", KIND_SECRET_FILE, FIELD(password), 0, 0},
-    {"account", "agreement_uuid", KIND_STRING, FIELD(agreement_uuid), 0, 0},
-    {"account", "client_mac", KIND_STRING, FIELD(client_mac), 0, 0},
-    {"account", "remember_me", KIND_BOOL, FIELD(remember_me), 0, 0},
-    {"module", "cache_dir", KIND_PATH, FIELD(cache_dir), 0, 0},
-    {"module", "cache_ttl", KIND_LONG, FIELD(cache_ttl_s), 0, 31536000},
-    {"module", "log_level", KIND_LOG_LEVEL, FIELD(log_level), 0, 0},
-    {"module", "log_file", KIND_PATH, FIELD(log_file), 0, 0},
-    {"module", "sad_signatures", KIND_INT, FIELD(sad_signatures), 0, 1000000},
-    {"module", "read_write_sessions", KIND_BOOL, FIELD(read_write_sessions), 0, 0},
+    {"service", "url", KIND_URL, FIELD(url), 0, 0, true},
+    {"service", "ca_file", KIND_READ_PATH, FIELD(ca_file), 0, 0, true},
+    {"service", "connect_timeout_ms", KIND_LONG, FIELD(connect_timeout_ms), 1, MS_MAX, false},
+    {"service", "timeout_ms", KIND_LONG, FIELD(timeout_ms), 1, MS_MAX, false},
+    {"service", "authorize_timeout_ms", KIND_LONG, FIELD(authorize_timeout_ms), 1, MS_MAX, false},
+    {"service", "revoke_budget_ms", KIND_LONG, FIELD(revoke_budget_ms), 1, MS_MAX, false},
+    {"relying_party", "name", KIND_STRING, FIELD(rp_name), 0, 0, true},
+    {"relying_party", "auth", KIND_RP_AUTH, FIELD(rp_auth), 0, 0, true},
+    {"relying_party", "username", KIND_STRING, FIELD(rp_username), 0, 0, true},
+    {"relying_party", "password", KIND_SECRET, FIELD(rp_password), 0, 0, true},
+    {"relying_party", "password_file", KIND_SECRET_FILE, FIELD(rp_password), 0, 0, true},
+    {"relying_party", "password_keyring", KIND_SECRET_RING, FIELD(rp_password), 0, 0, true},
+    {"relying_party", "signature", KIND_STRING, FIELD(rp_signature), 0, 0, true},
+    {"relying_party", "key_file", KIND_KEY_FILE, FIELD(rp_key_file), 0, 0, true},
+    {"relying_party", "key_password", KIND_SECRET, FIELD(rp_key_password), 0, 0, true},
+    {"relying_party", "key_password_file", KIND_SECRET_FILE, FIELD(rp_key_password), 0, 0, true},
+    {"relying_party", "key_password_keyring", KIND_SECRET_RING, FIELD(rp_key_password), 0, 0, true},
+    {"relying_party", "ssl2_hash", KIND_SSL2_HASH, FIELD(ssl2_hash), 0, 0, true},
+    {"relying_party", "api_key", KIND_API_KEY, FIELD(app_api_key), 0, 0, true},
+    {"relying_party", "api_secret", KIND_SECRET, FIELD(app_api_secret), 0, 0, true},
+    {"relying_party", "api_secret_file", KIND_SECRET_FILE, FIELD(app_api_secret), 0, 0, true},
+    {"relying_party", "api_secret_keyring", KIND_SECRET_RING, FIELD(app_api_secret), 0, 0, true},
+    {"relying_party", "appsign_ttl", KIND_LONG, FIELD(app_sign_ttl), 0, 86400, true},
+    {"account", "user_type", KIND_USER_TYPE, FIELD(user_type), 0, 0, false},
+    {"account", "username", KIND_STRING, FIELD(username), 0, 0, false},
+    {"account", "password", KIND_SECRET, FIELD(password), 0, 0, false},
+    {"account", "password_file", KIND_SECRET_FILE, FIELD(password), 0, 0, false},
+    {"account", "password_keyring", KIND_SECRET_RING, FIELD(password), 0, 0, false},
+    {"account", "agreement_uuid", KIND_STRING, FIELD(agreement_uuid), 0, 0, false},
+    {"account", "client_mac", KIND_STRING, FIELD(client_mac), 0, 0, false},
+    {"account", "remember_me", KIND_BOOL, FIELD(remember_me), 0, 0, false},
+    {"module", "cache_dir", KIND_PATH, FIELD(cache_dir), 0, 0, false},
+    {"module", "cache_ttl", KIND_LONG, FIELD(cache_ttl_s), 0, 31536000, false},
+    {"module", "log_level", KIND_LOG_LEVEL, FIELD(log_level), 0, 0, false},
+    {"module", "log_file", KIND_PATH, FIELD(log_file), 0, 0, false},
+    {"module", "sad_signatures", KIND_INT, FIELD(sad_signatures), 0, 1000000, false},
+    {"module", "read_write_sessions", KIND_BOOL, FIELD(read_write_sessions), 0, 0, false},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
+_Static_assert(N_KEYS <= RSSP_CONFIG_MAX_KEYS, "raise RSSP_CONFIG_MAX_KEYS");
+
+/* The fields that hold secrets, in the order of rssp_config.keyring_spec. */
+static const size_t secret_fields[RSSP_CONFIG_N_SECRETS] = {
+    FIELD(rp_password),
+    FIELD(rp_key_password),
+    FIELD(app_api_secret),
+    FIELD(password),
+};
+
+/* Index of a secret field in secret_fields, or -1 for other fields. */
+static int secret_index(size_t offset)
+{
+    for (int i = 0; i < RSSP_CONFIG_N_SECRETS; i++) {
+        if (secret_fields[i] == offset)
+            return i;
+    }
+    return -1;
+}
 
 static const char *const sections[] = {"service", "relying_party", "account", "module"};
 
@@ -94,6 +123,7 @@ static const char *const user_types[] = {
 
 typedef struct {
     rssp_config *cfg;
+    rssp_config_source source; /* which layer this file is */
     const char *path;          /* as the caller gave it, for messages */
     const char *dir;           /* absolute folder of the file, for relative paths */
     const rssp_cfg_text *text; /* the file's content */
@@ -165,7 +195,7 @@ static void apply_path(parse_ctx *ctx, const key_spec *spec, const char *value)
     }
     int rc = 0;
     if (spec->kind == KIND_KEY_FILE)
-        rc = rssp_cfg_check_private(spec->key, path, why, sizeof why);
+        rc = rssp_cfg_check_private(spec->key, path, true, why, sizeof why);
     else if (spec->kind == KIND_READ_PATH)
         rc = rssp_cfg_check_readable(spec->key, path, why, sizeof why);
     if (rc != 0) {
@@ -179,22 +209,39 @@ static void apply_path(parse_ctx *ctx, const key_spec *spec, const char *value)
 static void apply_secret(parse_ctx *ctx, const key_spec *spec, const char *value)
 {
     char **slot = field_of(ctx->cfg, spec);
+    char **ring = &ctx->cfg->keyring_spec[secret_index(spec->offset)];
     char why[768];
 
+    /* A later layer replaces the value, whichever key of the field sets it. */
+    rssp_secret_free(*slot);
+    *slot = NULL;
+    free(*ring);
+    *ring = NULL;
+    if (spec->kind == KIND_SECRET_RING) {
+        if (rssp_cfg_keyring_check_spec(value, why, sizeof why) != 0) {
+            fail_at(ctx, "%s: %s", spec->key, why);
+            return;
+        }
+        if ((*ring = strdup(value)) == NULL)
+            fail_at(ctx, "out of memory");
+        return;
+    }
     if (spec->kind == KIND_SECRET_FILE) {
         char *path = resolve_path(ctx, value);
         if (path == NULL) {
             fail_at(ctx, "out of memory");
             return;
         }
-        if (rssp_cfg_read_secret(spec->key, path, slot, why, sizeof why) != 0)
+        /* Relying-party material may be shared through the group (config_file.h). */
+        bool group_ok = strcmp(spec->section, "relying_party") == 0;
+        if (rssp_cfg_read_secret(spec->key, path, group_ok, slot, why, sizeof why) != 0)
             fail_at(ctx, "%s", why);
         free(path);
         return;
     }
     if (!ctx->text->private_to_user) {
         char quoted[4200];
-        rssp_cfg_shell_quote(ctx->cfg->path, quoted, sizeof quoted);
+        rssp_cfg_shell_quote(ctx->path, quoted, sizeof quoted);
         fail_at(ctx,
                 "inline %s is accepted only in a private configuration file (owned by you, "
                 "no group or other permissions; its mode is %04o): put it in %s_file instead, "
@@ -247,6 +294,7 @@ static void apply(parse_ctx *ctx, const key_spec *spec, const char *value)
         return;
     case KIND_SECRET:
     case KIND_SECRET_FILE:
+    case KIND_SECRET_RING:
         apply_secret(ctx, spec, value);
         return;
     case KIND_URL: {
@@ -309,6 +357,28 @@ static void apply(parse_ctx *ctx, const key_spec *spec, const char *value)
     }
 }
 
+/* Record that key i (and not the keys sharing its field) was set by source. */
+static void set_origin(rssp_config *cfg, size_t i, rssp_config_source source, int line)
+{
+    for (size_t j = 0; j < N_KEYS; j++) {
+        if (keys[j].offset == keys[i].offset) {
+            cfg->key_source[j] = RSSP_CFG_FROM_DEFAULT;
+            cfg->key_line[j] = 0;
+        }
+    }
+    cfg->key_source[i] = (unsigned char)source;
+    cfg->key_line[i] = line;
+}
+
+/* Index of [section] key in keys (both must exist). */
+static size_t key_index(const char *section, const char *key)
+{
+    size_t i = 0;
+    while (i < N_KEYS && (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].key, key) != 0))
+        i++;
+    return i;
+}
+
 /* The inih handler: one call per name = value line. */
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
@@ -320,9 +390,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
         fail_at(ctx, "key '%.64s' is outside any section", name);
         return 1;
     }
-    size_t i = 0;
-    while (i < N_KEYS && (strcmp(keys[i].section, section) != 0 || strcmp(keys[i].key, name) != 0))
-        i++;
+    size_t i = key_index(section, name);
     if (i == N_KEYS) {
         fail_at(ctx, "unknown key '%.64s' in [%s]", name, section);
         return 1;
@@ -343,6 +411,13 @@ static int on_value(void *user, const char *section, const char *name, const cha
                     keys[j].key, ctx->set_line[j], section);
         return 1;
     }
+    if (ctx->source == RSSP_CFG_FROM_USER && keys[i].org && ctx->cfg->org_locked) {
+        fail_at(ctx,
+                "[%s] %s is the organisation's, set in %s; a user configuration cannot change "
+                "it: remove this line",
+                section, name, ctx->cfg->system_path);
+        return 1;
+    }
     ctx->set_line[i] = ctx->line;
     if (value[0] == '\0') {
         /* An empty value leaves the default; only text-like keys may be empty. */
@@ -353,6 +428,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
         case KIND_KEY_FILE:
         case KIND_SECRET:
         case KIND_SECRET_FILE:
+        case KIND_SECRET_RING:
         case KIND_URL:
             return 1;
         default:
@@ -360,6 +436,8 @@ static int on_value(void *user, const char *section, const char *name, const cha
             return 1;
         }
     }
+    /* Provenance: this key now holds the field, its siblings do not. */
+    set_origin(ctx->cfg, i, ctx->source, ctx->line);
     apply(ctx, &keys[i], value);
     return 1;
 }
@@ -476,17 +554,34 @@ static int absolute_path(const char *path, char **abs_out, char **dir_out)
     return 0;
 }
 
+/* Environment variables that replace a [module] path as given. */
+static const struct {
+    const char *name;
+    const char *key;
+} env_paths[] = {
+    {"RSSP_PKCS11_LOG_FILE", "log_file"},
+    {"RSSP_PKCS11_CACHE_DIR", "cache_dir"},
+};
+
 static int apply_env(rssp_config *cfg, char *err, size_t err_len)
 {
     char why[768];
     const char *v = getenv("RSSP_PKCS11_URL");
     if (v != NULL && v[0] != '\0') {
         char *url = NULL;
+        if (cfg->org_locked) {
+            snprintf(err, err_len,
+                     "RSSP_PKCS11_URL: the service URL is the organisation's, set in %s; unset "
+                     "the variable, or name a whole configuration with RSSP_PKCS11_CONF",
+                     cfg->system_path);
+            return -1;
+        }
         if (rssp_cfg_check_url(v, &url, why, sizeof why) != 0) {
             snprintf(err, err_len, "RSSP_PKCS11_URL: %s", why);
             return -1;
         }
         set_string(&cfg->url, url);
+        set_origin(cfg, key_index("service", "url"), RSSP_CFG_FROM_ENV, 0);
     }
     v = getenv("RSSP_PKCS11_LOG");
     if (v != NULL && v[0] != '\0') {
@@ -499,16 +594,10 @@ static int apply_env(rssp_config *cfg, char *err, size_t err_len)
             return -1;
         }
         cfg->log_level = level;
+        set_origin(cfg, key_index("module", "log_level"), RSSP_CFG_FROM_ENV, 0);
     }
-    static const struct {
-        const char *name;
-        size_t offset;
-    } paths[] = {
-        {"RSSP_PKCS11_LOG_FILE", FIELD(log_file)},
-        {"RSSP_PKCS11_CACHE_DIR", FIELD(cache_dir)},
-    };
-    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        v = getenv(paths[i].name);
+    for (size_t i = 0; i < sizeof env_paths / sizeof env_paths[0]; i++) {
+        v = getenv(env_paths[i].name);
         if (v == NULL || v[0] == '\0')
             continue;
         char *copy = strdup(v);
@@ -516,13 +605,15 @@ static int apply_env(rssp_config *cfg, char *err, size_t err_len)
             snprintf(err, err_len, "out of memory");
             return -1;
         }
-        set_string((char **)(void *)((char *)cfg + paths[i].offset), copy);
+        size_t k = key_index("module", env_paths[i].key);
+        set_string((char **)field_of(cfg, &keys[k]), copy);
+        set_origin(cfg, k, RSSP_CFG_FROM_ENV, 0);
     }
     return 0;
 }
 
-/* What a usable configuration must contain, once file and environment are read. */
-static int check_complete(const rssp_config *cfg, const char *path, char *err, size_t err_len)
+/* What a usable configuration must contain, once files and environment are read. */
+static int check_complete(const rssp_config *cfg, char *err, size_t err_len)
 {
     const char *missing = NULL;
     if (cfg->url == NULL)
@@ -531,56 +622,84 @@ static int check_complete(const rssp_config *cfg, const char *path, char *err, s
         missing = "[relying_party] name";
     else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_username == NULL)
         missing = "[relying_party] username (auth = ssl2)";
-    else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_password == NULL)
-        missing = "[relying_party] password_file or password (auth = ssl2)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_password == NULL &&
+             cfg->keyring_spec[0] == NULL)
+        missing = "[relying_party] password_file, password_keyring or password (auth = ssl2)";
     else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_signature == NULL)
         missing = "[relying_party] signature (auth = ssl2)";
     else if (cfg->rp_auth == RSSP_RP_AUTH_SSL2 && cfg->rp_key_file == NULL)
         missing = "[relying_party] key_file (auth = ssl2)";
     else if (cfg->rp_auth == RSSP_RP_AUTH_APPSIGN && cfg->app_api_key == NULL)
         missing = "[relying_party] api_key (auth = appsign)";
-    else if (cfg->rp_auth == RSSP_RP_AUTH_APPSIGN && cfg->app_api_secret == NULL)
-        missing = "[relying_party] api_secret_file or api_secret (auth = appsign)";
-    else if (cfg->username != NULL && cfg->password == NULL)
-        missing = "[account] password_file or password (username is set)";
+    else if (cfg->rp_auth == RSSP_RP_AUTH_APPSIGN && cfg->app_api_secret == NULL &&
+             cfg->keyring_spec[2] == NULL)
+        missing = "[relying_party] api_secret_file, api_secret_keyring or api_secret (auth = "
+                  "appsign)";
+    else if (cfg->username != NULL && cfg->password == NULL && cfg->keyring_spec[3] == NULL)
+        missing = "[account] password_file, password_keyring or password (username is set)";
     else if (cfg->username == NULL && cfg->agreement_uuid == NULL)
         missing = "[account] agreement_uuid (needed without username, for an RP-only login)";
     if (missing != NULL) {
-        snprintf(err, err_len, "%s: %s is required", path, missing);
+        snprintf(err, err_len, "%s: %s is required", cfg->path, missing);
         return -1;
     }
-    if (cfg->username == NULL && cfg->password != NULL) {
-        snprintf(err, err_len, "%s: [account] has a password but no username", path);
+    if (cfg->username == NULL && (cfg->password != NULL || cfg->keyring_spec[3] != NULL)) {
+        snprintf(err, err_len, "%s: [account] has a password but no username", cfg->path);
         return -1;
     }
     return 0;
 }
 
-int rssp_config_load(const char *path, rssp_config *out, char *err, size_t err_len)
+/* Look up the secrets given as keyring attribute specs (config_keyring.h). */
+static int resolve_keyring(rssp_config *cfg, char *err, size_t err_len)
+{
+    char why[768];
+    for (int i = 0; i < RSSP_CONFIG_N_SECRETS; i++) {
+        if (cfg->keyring_spec[i] == NULL)
+            continue;
+        /* The key that set it, for the message. */
+        size_t k = 0;
+        while (k < N_KEYS &&
+               (keys[k].offset != secret_fields[i] || keys[k].kind != KIND_SECRET_RING))
+            k++;
+        char **slot = (char **)(void *)((char *)cfg + secret_fields[i]);
+        if (rssp_cfg_keyring_lookup(cfg->keyring_spec[i], slot, why, sizeof why) != 0) {
+            rssp_config_origin o;
+            rssp_config_origin_at(cfg, k, &o);
+            if (o.file != NULL)
+                snprintf(err, err_len, "%s:%d: [%s] %s: %s", o.file, o.line, o.section, o.key, why);
+            else
+                snprintf(err, err_len, "[%s] %s: %s", o.section, o.key, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Parse one file into cfg as layer source. The file's relative paths resolve
+ * against its own folder; duplicates are checked within the file.
+ */
+static int parse_file(rssp_config *cfg, const char *path, rssp_config_source source, char **abs_out,
+                      char *err, size_t err_len)
 {
     rssp_cfg_text text = {0};
     parse_ctx ctx = {0};
+    char *abs = NULL;
     char *dir = NULL;
     char why[768];
     int rc = -1;
 
-    if (err_len > 0)
-        err[0] = '\0';
-    memset(out, 0, sizeof *out);
-    if (path == NULL || path[0] == '\0') {
-        snprintf(err, err_len, "no configuration file given");
+    if (absolute_path(path, &abs, &dir) != 0) {
+        snprintf(err, err_len, "%s: out of memory", path);
         return -1;
     }
-    if (set_defaults(out) != 0 || absolute_path(path, &out->path, &dir) != 0) {
-        snprintf(err, err_len, "%s: out of memory", path);
-        goto out;
-    }
-    if (rssp_cfg_read_config(out->path, &text, why, sizeof why) != 0) {
+    if (rssp_cfg_read_config(abs, &text, why, sizeof why) != 0) {
         snprintf(err, err_len, "%s", why);
         goto out;
     }
-
-    ctx.cfg = out;
+    ctx.cfg = cfg;
+    ctx.source = source;
     ctx.path = path;
     ctx.dir = dir;
     ctx.text = &text;
@@ -599,16 +718,138 @@ int rssp_config_load(const char *path, rssp_config *out, char *err, size_t err_l
     }
     if (ctx.err_line != 0)
         goto out;
-
-    if (apply_env(out, err, err_len) != 0 || check_complete(out, path, err, err_len) != 0)
-        goto out;
+    *abs_out = abs;
+    abs = NULL;
     rc = 0;
 out:
     rssp_cfg_text_clear(&text);
+    free(abs);
     free(dir);
+    return rc;
+}
+
+int rssp_config_load_files(const rssp_config_files *files, rssp_config *out, char *err,
+                           size_t err_len)
+{
+    char *abs = NULL;
+    int rc = -1;
+
+    if (err_len > 0)
+        err[0] = '\0';
+    memset(out, 0, sizeof *out);
+    if (set_defaults(out) != 0) {
+        snprintf(err, err_len, "out of memory");
+        goto out;
+    }
+    if (files->file != NULL) {
+        if (files->file[0] == '\0') {
+            snprintf(err, err_len, "no configuration file given");
+            goto out;
+        }
+        if (parse_file(out, files->file, RSSP_CFG_FROM_FILE, &out->path, err, err_len) != 0)
+            goto out;
+    } else {
+        if (files->system == NULL && files->user == NULL) {
+            snprintf(err, err_len, "no configuration file given");
+            goto out;
+        }
+        if (files->system != NULL) {
+            if (parse_file(out, files->system, RSSP_CFG_FROM_SYSTEM, &out->system_path, err,
+                           err_len) != 0)
+                goto out;
+            for (size_t i = 0; i < N_KEYS; i++)
+                out->org_locked |= keys[i].org && out->key_source[i] == RSSP_CFG_FROM_SYSTEM;
+        }
+        if (files->user != NULL) {
+            if (parse_file(out, files->user, RSSP_CFG_FROM_USER, &out->path, err, err_len) != 0)
+                goto out;
+        } else if ((out->path = strdup(out->system_path)) == NULL) {
+            snprintf(err, err_len, "out of memory");
+            goto out;
+        }
+    }
+    if (apply_env(out, err, err_len) != 0 || check_complete(out, err, err_len) != 0 ||
+        resolve_keyring(out, err, err_len) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(abs);
     if (rc != 0)
         rssp_config_clear(out);
     return rc;
+}
+
+int rssp_config_load(const char *path, rssp_config *out, char *err, size_t err_len)
+{
+    if (path == NULL || path[0] == '\0') {
+        if (err_len > 0)
+            snprintf(err, err_len, "no configuration file given");
+        memset(out, 0, sizeof *out);
+        return -1;
+    }
+    rssp_config_files files = {.file = (char *)path};
+    return rssp_config_load_files(&files, out, err, err_len);
+}
+
+int rssp_config_load_default(const char *init_reserved, rssp_config *out, char *err, size_t err_len)
+{
+    rssp_config_files files;
+    memset(out, 0, sizeof *out);
+    if (rssp_config_locate(init_reserved, &files, err, err_len) != 0)
+        return -1;
+    int rc = rssp_config_load_files(&files, out, err, err_len);
+    rssp_config_files_clear(&files);
+    return rc;
+}
+
+const char *rssp_config_source_name(rssp_config_source source)
+{
+    switch (source) {
+    case RSSP_CFG_FROM_DEFAULT:
+        return "default";
+    case RSSP_CFG_FROM_SYSTEM:
+        return "system file";
+    case RSSP_CFG_FROM_USER:
+        return "user file";
+    case RSSP_CFG_FROM_FILE:
+        return "file";
+    case RSSP_CFG_FROM_ENV:
+        return "environment";
+    }
+    return "unknown";
+}
+
+int rssp_config_origin_at(const rssp_config *cfg, size_t i, rssp_config_origin *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i >= N_KEYS)
+        return -1;
+    out->section = keys[i].section;
+    out->key = keys[i].key;
+    out->source = (rssp_config_source)cfg->key_source[i];
+    out->line = cfg->key_line[i];
+    switch (out->source) {
+    case RSSP_CFG_FROM_SYSTEM:
+        out->file = cfg->system_path;
+        break;
+    case RSSP_CFG_FROM_USER:
+    case RSSP_CFG_FROM_FILE:
+        out->file = cfg->path;
+        break;
+    case RSSP_CFG_FROM_ENV:
+        if (strcmp(out->key, "url") == 0)
+            out->env = "RSSP_PKCS11_URL";
+        else if (strcmp(out->key, "log_level") == 0)
+            out->env = "RSSP_PKCS11_LOG";
+        for (size_t e = 0; e < sizeof env_paths / sizeof env_paths[0]; e++) {
+            if (strcmp(out->key, env_paths[e].key) == 0)
+                out->env = env_paths[e].name;
+        }
+        break;
+    case RSSP_CFG_FROM_DEFAULT:
+        break;
+    }
+    return 0;
 }
 
 void rssp_config_clear(rssp_config *cfg)
@@ -619,10 +860,12 @@ void rssp_config_clear(rssp_config *cfg)
     rssp_secret_free(cfg->rp_key_password);
     rssp_secret_free(cfg->app_api_secret);
     rssp_secret_free(cfg->password);
+    for (int i = 0; i < RSSP_CONFIG_N_SECRETS; i++)
+        free(cfg->keyring_spec[i]);
     char *plain[] = {
-        cfg->path,           cfg->url,         cfg->ca_file,     cfg->rp_name,   cfg->rp_username,
-        cfg->rp_signature,   cfg->rp_key_file, cfg->app_api_key, cfg->user_type, cfg->username,
-        cfg->agreement_uuid, cfg->client_mac,  cfg->cache_dir,   cfg->log_file,
+        cfg->path,        cfg->system_path,    cfg->url,         cfg->ca_file,     cfg->rp_name,
+        cfg->rp_username, cfg->rp_signature,   cfg->rp_key_file, cfg->app_api_key, cfg->user_type,
+        cfg->username,    cfg->agreement_uuid, cfg->client_mac,  cfg->cache_dir,   cfg->log_file,
     };
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++)
         free(plain[i]);

@@ -1,4 +1,4 @@
-/* rssp_config_find: where the configuration file is looked for (config.h). */
+/* rssp_config_locate: which files make the configuration (config.h). */
 #include "config/config.h"
 
 #include <errno.h>
@@ -49,8 +49,7 @@ static char *home_dir(void)
     }
 }
 
-/* ~/.config/rssp-pkcs11/rssp-pkcs11.conf, with $XDG_CONFIG_HOME honoured. */
-static char *user_config_path(void)
+char *rssp_config_user_path(void)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
     char *base = NULL;
@@ -72,39 +71,70 @@ static char *user_config_path(void)
     return path;
 }
 
-char *rssp_config_find(const char *init_reserved, char *err, size_t err_len)
+const char *rssp_config_system_path(void)
 {
+    const char *env = getenv("RSSP_PKCS11_SYSTEM_CONF");
+    return env != NULL && env[0] != '\0' ? env : SYSTEM_CONFIG;
+}
+
+void rssp_config_files_clear(rssp_config_files *files)
+{
+    free(files->file);
+    free(files->system);
+    free(files->user);
+    free(files->user_wanted);
+    memset(files, 0, sizeof *files);
+}
+
+/* Keep a copy of path in *slot; false when out of memory. */
+static bool keep(char **slot, const char *path)
+{
+    *slot = strdup(path);
+    return *slot != NULL;
+}
+
+int rssp_config_locate(const char *init_reserved, rssp_config_files *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
     if (err_len > 0)
         err[0] = '\0';
 
     /* A file named explicitly must exist: falling back would use another account. */
     const char *env = getenv("RSSP_PKCS11_CONF");
     if (env != NULL && env[0] != '\0') {
-        if (exists(env))
-            return strdup(env);
-        snprintf(err, err_len, "RSSP_PKCS11_CONF names '%s', which does not exist", env);
-        return NULL;
+        if (!exists(env)) {
+            snprintf(err, err_len, "RSSP_PKCS11_CONF names '%s', which does not exist", env);
+            return -1;
+        }
+        return keep(&out->file, env) ? 0 : -1;
     }
     if (init_reserved != NULL && init_reserved[0] != '\0') {
-        if (exists(init_reserved))
-            return strdup(init_reserved);
-        snprintf(err, err_len,
-                 "the module's initialisation parameter (pReserved) names '%s', which does not "
-                 "exist",
-                 init_reserved);
-        return NULL;
+        if (!exists(init_reserved)) {
+            snprintf(err, err_len,
+                     "the module's initialisation parameter (pReserved) names '%s', which does "
+                     "not exist",
+                     init_reserved);
+            return -1;
+        }
+        return keep(&out->file, init_reserved) ? 0 : -1;
     }
-    char *user = user_config_path();
-    if (user != NULL && exists(user))
-        return user;
-    if (exists(SYSTEM_CONFIG)) {
-        free(user);
-        return strdup(SYSTEM_CONFIG);
+    const char *system = rssp_config_system_path();
+    out->user_wanted = rssp_config_user_path();
+    if ((exists(system) && !keep(&out->system, system)) ||
+        (out->user_wanted != NULL && exists(out->user_wanted) &&
+         !keep(&out->user, out->user_wanted))) {
+        snprintf(err, err_len, "out of memory");
+        rssp_config_files_clear(out);
+        return -1;
     }
+    if (out->system != NULL || out->user != NULL)
+        return 0;
     snprintf(err, err_len,
-             "no configuration file: looked for %s and %s (set RSSP_PKCS11_CONF to name one)",
-             user != NULL ? user : "~/.config/" USER_CONFIG " (no home folder found)",
-             SYSTEM_CONFIG);
-    free(user);
-    return NULL;
+             "no configuration file: looked for %s and %s (run 'rssp-tool setup', or set "
+             "RSSP_PKCS11_CONF to name one)",
+             out->user_wanted != NULL ? out->user_wanted
+                                      : "~/.config/" USER_CONFIG " (no home folder found)",
+             system);
+    rssp_config_files_clear(out);
+    return -1;
 }

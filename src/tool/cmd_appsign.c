@@ -110,7 +110,7 @@ static int parse_options(tool_ctx *ctx, int argc, char **argv, appsign_options *
 static int read_api_secret(const char *path, char **secret)
 {
     char why[1024];
-    if (rssp_cfg_read_secret("secret file", path, secret, why, sizeof why) != 0) {
+    if (rssp_cfg_read_secret("secret file", path, false, secret, why, sizeof why) != 0) {
         fprintf(stderr, "rssp-tool: %s\n", why);
         return TOOL_EXIT_USAGE;
     }

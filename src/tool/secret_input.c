@@ -95,7 +95,7 @@ int tool_read_secret(const tool_secret_source *src, const char *what, const char
         char why[1024];
         char label[64];
         snprintf(label, sizeof label, "%s file", what);
-        if (rssp_cfg_read_secret(label, src->file, out, why, sizeof why) != 0) {
+        if (rssp_cfg_read_secret(label, src->file, false, out, why, sizeof why) != 0) {
             fprintf(stderr, "rssp-tool: %s\n", why);
             return TOOL_EXIT_USAGE;
         }

@@ -49,21 +49,13 @@ int tool_parse_long_option(const char *cmd, const char *name, const char *arg, l
 int tool_load_config(tool_ctx *ctx)
 {
     char err[1024];
-    char *found = NULL;
-    const char *path = ctx->config_path;
 
     if (ctx->have_cfg)
         return TOOL_EXIT_OK;
-    if (path == NULL) {
-        found = rssp_config_find(NULL, err, sizeof err);
-        if (found == NULL) {
-            fprintf(stderr, "rssp-tool: %s\n", err);
-            return TOOL_EXIT_CONFIG;
-        }
-        path = found;
-    }
-    int rc = rssp_config_load(path, &ctx->cfg, err, sizeof err);
-    free(found);
+    /* --config names the whole configuration; else the module's search and layers. */
+    int rc = ctx->config_path != NULL
+                 ? rssp_config_load(ctx->config_path, &ctx->cfg, err, sizeof err)
+                 : rssp_config_load_default(NULL, &ctx->cfg, err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "rssp-tool: %s\n", err);
         return TOOL_EXIT_CONFIG;

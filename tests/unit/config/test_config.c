@@ -46,9 +46,10 @@ static const char *write_file(fixture *f, const char *name, const char *content,
 
 static void clear_env(void)
 {
-    static const char *const vars[] = {"RSSP_PKCS11_CONF",      "RSSP_PKCS11_URL",
-                                       "RSSP_PKCS11_LOG",       "RSSP_PKCS11_LOG_FILE",
-                                       "RSSP_PKCS11_CACHE_DIR", "XDG_CONFIG_HOME"};
+    static const char *const vars[] = {"RSSP_PKCS11_CONF",       "RSSP_PKCS11_URL",
+                                       "RSSP_PKCS11_LOG",        "RSSP_PKCS11_LOG_FILE",
+                                       "RSSP_PKCS11_CACHE_DIR",  "XDG_CONFIG_HOME",
+                                       "RSSP_PKCS11_SYSTEM_CONF"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         unsetenv(vars[i]);
 }
@@ -402,15 +403,18 @@ static void test_required_keys(void **state)
     expect_error(f,
                  "[service]\nurl = https://h/\n[relying_party]\nname = R\nauth = appsign\n"
                  "api_key = k\n[account]\nagreement_uuid = A\n",
-                 0600, "api_secret_file or api_secret (auth = appsign) is required");
+                 0600,
+                 "api_secret_file, api_secret_keyring or api_secret (auth = appsign) is required");
     expect_error(f,
                  "[service]\nurl = https://h/\n[relying_party]\nname = R\nauth = appsign\n"
                  "api_key = k\napi_secret_file = secrets/app-secret\n",
                  0600, "[account] agreement_uuid (needed without username");
-    expect_error(f,
-                 "[service]\nurl = https://h/\n[relying_party]\nname = R\nauth = appsign\n"
-                 "api_key = k\napi_secret_file = secrets/app-secret\n[account]\nusername = a\n",
-                 0600, "[account] password_file or password (username is set) is required");
+    expect_error(
+        f,
+        "[service]\nurl = https://h/\n[relying_party]\nname = R\nauth = appsign\n"
+        "api_key = k\napi_secret_file = secrets/app-secret\n[account]\nusername = a\n",
+        0600,
+        "[account] password_file, password_keyring or password (username is set) is required");
 
     /* App-Authentication with an RP-only login is complete. */
     rssp_config cfg;
@@ -495,8 +499,10 @@ static void test_secret_file_permissions(void **state)
                        "by you with no group or other permissions (its mode is 0644); "
                        "run: chmod 600 '");
     write_file(f, "secrets/group-password", "x\n", 0640);
+    /* Root's own file falls under the group rule (test_layers.c covers it). */
     expect_error_extra(f, "[relying_party]\nkey_password_file = secrets/group-password\n",
-                       "(its mode is 0640)");
+                       geteuid() == 0 ? "(it is readable by group 0, not rssp-pkcs11"
+                                      : "(its mode is 0640)");
     write_file(f, "secrets/open-secret", SECRET_APP, 0604);
     snprintf(extra, sizeof extra, "[relying_party]\napi_secret_file = secrets/open-secret\n");
     expect_error_extra(f, extra, ":13: api_secret_file '");
@@ -664,6 +670,20 @@ static void test_env_overrides(void **state)
     expect_error(f, minimal_conf, 0600, "RSSP_PKCS11_LOG: bad log level 'chatty'");
 }
 
+/* The file rssp_config_locate picks first (explicit, else user, else system), or NULL. */
+static char *rssp_config_find(const char *reserved, char *err, size_t err_len)
+{
+    rssp_config_files files;
+    if (rssp_config_locate(reserved, &files, err, err_len) != 0)
+        return NULL;
+    const char *first = files.file != NULL   ? files.file
+                        : files.user != NULL ? files.user
+                                             : files.system;
+    char *found = strdup(first);
+    rssp_config_files_clear(&files);
+    return found;
+}
+
 static void test_find_order(void **state)
 {
     fixture *f = *state;
@@ -729,14 +749,22 @@ static void test_find_order(void **state)
     assert_string_equal(found, want);
     free(found);
 
-    /* 4. nothing found: say where we looked (skipped if this machine has /etc's file) */
+    /* 4. nothing found: say where we looked */
     snprintf(want, sizeof want, "%s/.config/rssp-pkcs11/rssp-pkcs11.conf", home);
     unlink(want);
-    if (access("/etc/rssp-pkcs11.conf", F_OK) != 0) {
-        assert_null(rssp_config_find(NULL, err, sizeof err));
-        assert_non_null(strstr(err, want));
-        assert_non_null(strstr(err, "/etc/rssp-pkcs11.conf"));
-    }
+    setenv("RSSP_PKCS11_SYSTEM_CONF", "/nonexistent/etc/rssp-pkcs11.conf", 1);
+    assert_null(rssp_config_find(NULL, err, sizeof err));
+    assert_non_null(strstr(err, want));
+    assert_non_null(strstr(err, "/nonexistent/etc/rssp-pkcs11.conf"));
+    assert_non_null(strstr(err, "rssp-tool setup"));
+    /* 5. the system file alone */
+    snprintf(want, sizeof want, "%s", write_file(f, "system.conf", "", 0644));
+    setenv("RSSP_PKCS11_SYSTEM_CONF", want, 1);
+    found = rssp_config_find(NULL, err, sizeof err);
+    assert_non_null(found);
+    assert_string_equal(found, want);
+    free(found);
+    unsetenv("RSSP_PKCS11_SYSTEM_CONF");
 
     if (old_home != NULL)
         setenv("HOME", old_home, 1);
