@@ -25,38 +25,8 @@ static void observe_call(void *ctx, const char *method, long duration_ms, const 
 /* Cache file and key: one cache per service, relying party and account. */
 static CK_RV setup_cache(void)
 {
-    const rssp_config *c = &p11_g.cfg;
-    if (c->cache_ttl_s <= 0)
-        return CKR_OK;
-    const char *rp = c->rp_name ? c->rp_name : "", *user = c->username ? c->username : "";
-    const char *agreement = c->agreement_uuid ? c->agreement_uuid : "";
-    int klen = snprintf(NULL, 0, "%s\n%s\n%s\n%s", c->url, rp, user, agreement);
-    if (klen < 0 || (p11_g.cache_key = malloc((size_t)klen + 1)) == NULL)
+    if (rssp_config_cache_location(&p11_g.cfg, &p11_g.cache_path, &p11_g.cache_key) != 0)
         return CKR_HOST_MEMORY;
-    snprintf(p11_g.cache_key, (size_t)klen + 1, "%s\n%s\n%s\n%s", c->url, rp, user, agreement);
-
-    char dir[4096];
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (c->cache_dir != NULL)
-        snprintf(dir, sizeof dir, "%s", c->cache_dir);
-    else if (xdg != NULL && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/rssp-pkcs11", xdg);
-    else if (home != NULL && home[0] == '/')
-        snprintf(dir, sizeof dir, "%s/.cache/rssp-pkcs11", home);
-    else
-        return CKR_OK; /* nowhere to cache: always ask the service */
-
-    unsigned char md[32];
-    if (rssp_digest(RSSP_HASH_SHA256, p11_g.cache_key, strlen(p11_g.cache_key), md) !=
-        RSSP_CRYPTO_OK)
-        return CKR_GENERAL_ERROR;
-    size_t plen = strlen(dir) + 64;
-    p11_g.cache_path = malloc(plen);
-    if (p11_g.cache_path == NULL)
-        return CKR_HOST_MEMORY;
-    snprintf(p11_g.cache_path, plen, "%s/credentials-%02x%02x%02x%02x%02x%02x%02x%02x.json", dir,
-             md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7]);
     return CKR_OK;
 }
 

@@ -123,6 +123,15 @@ int rssp_config_load_files(const rssp_config_files *files, rssp_config *out, cha
  */
 int rssp_config_load(const char *path, rssp_config *out, char *err, size_t err_len);
 
+/*
+ * The credential list cache of this configuration, one per service, relying
+ * party and account: *path (NULL when caching is off or there is no home
+ * folder) under cache_dir, $XDG_CACHE_HOME/rssp-pkcs11 or
+ * ~/.cache/rssp-pkcs11, and the *key written into it. Both malloc'ed.
+ * 0, or -1 when out of memory.
+ */
+int rssp_config_cache_location(const rssp_config *cfg, char **path, char **key);
+
 /* Wipe secrets and free everything; out is zeroed. */
 void rssp_config_clear(rssp_config *cfg);
 
