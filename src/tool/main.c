@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tool/cmd_appsign.h"
+#include "tool/cmd_doctor.h"
 #include "tool/cmd_register.h"
 #include "tool/cmd_service.h"
 #include "tool/cmd_sign.h"
@@ -26,6 +27,7 @@ static const command commands[] = {
     {"appsign", cmd_appsign, "make or verify an App-Authentication sign"},
     {"register", cmd_register, "add the module to Firefox, Thunderbird, Chromium or an NSS db"},
     {"unregister", cmd_unregister, "remove the module from their NSS databases"},
+    {"doctor", cmd_doctor, "check the configuration, the service, the certificates and more"},
 };
 
 static void usage(FILE *f)

@@ -94,9 +94,14 @@ int tool_connect(tool_ctx *ctx)
     rssp_err err = rssp_client_new(&cc, &ctx->client, &st);
     if (err != RSSP_OK)
         return tool_report("client set-up", err, &st);
-    if (ctx->verbose)
-        rssp_client_set_observer(ctx->client, log_call, NULL);
+    tool_observe(ctx, ctx->client);
     return TOOL_EXIT_OK;
+}
+
+void tool_observe(tool_ctx *ctx, rssp_client *c)
+{
+    if (ctx->verbose)
+        rssp_client_set_observer(c, log_call, NULL);
 }
 
 void tool_finish(tool_ctx *ctx)

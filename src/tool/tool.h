@@ -62,6 +62,8 @@ int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((forma
 int tool_load_config(tool_ctx *ctx);
 /* Load the configuration and create the client (with the -v observer). */
 int tool_connect(tool_ctx *ctx);
+/* With -v, log client c's calls like the main client's. */
+void tool_observe(tool_ctx *ctx, rssp_client *c);
 /* Log out if logged in, free the client and the configuration. */
 void tool_finish(tool_ctx *ctx);
 
