@@ -45,45 +45,84 @@ static void skip_from(doctor_report *r, int first, const char *needs)
         doctor_skip(r, check_names[i], needs);
 }
 
+/* A file read must not be writable by others: they could redirect the module. */
+static bool check_file_mode(doctor_report *r, const char *path)
+{
+    struct stat sb;
+    if (path == NULL || stat(path, &sb) != 0 || (sb.st_mode & 022) == 0)
+        return true;
+    char fix[4200];
+    snprintf(fix, sizeof fix, "chmod go-w %s", path);
+    doctor_line(r, DOCTOR_FAIL, TOOL_EXIT_CONFIG, "configuration", fix,
+                "%s can be changed by other users (mode %04o): they could point the module at "
+                "another service",
+                path, (unsigned)(sb.st_mode & 07777));
+    return false;
+}
+
+/* "system file /etc/rssp-pkcs11.conf + user file ~/…", and the secrets from the keyring. */
+static void describe_sources(const rssp_config_files *files, const rssp_config *c, char *out,
+                             size_t len)
+{
+    size_t used = 0;
+    if (files->file != NULL) {
+        used = (size_t)snprintf(out, len, "%s", files->file);
+    } else {
+        if (files->system != NULL)
+            used = (size_t)snprintf(out, len, "system file %s", files->system);
+        if (files->user != NULL && used < len)
+            used += (size_t)snprintf(out + used, len - used, "%suser file %s",
+                                     used > 0 ? " + " : "", files->user);
+    }
+    rssp_config_origin o;
+    bool first = true;
+    for (size_t i = 0; rssp_config_origin_at(c, i, &o) == 0 && used < len; i++) {
+        size_t n = strlen(o.key);
+        if (o.source == RSSP_CFG_FROM_DEFAULT || n < 8 || strcmp(o.key + n - 8, "_keyring") != 0)
+            continue;
+        used +=
+            (size_t)snprintf(out + used, len - used, "%s[%s] %.*s",
+                             first ? "; from the keyring: " : ", ", o.section, (int)(n - 8), o.key);
+        first = false;
+    }
+}
+
 static bool check_config(tool_ctx *ctx, doctor_report *r)
 {
     char err[1024];
-    char *found = NULL;
-    const char *path = ctx->config_path;
-    if (path == NULL) {
-        found = rssp_config_find(NULL, err, sizeof err);
-        if (found == NULL) {
-            doctor_line(r, DOCTOR_FAIL, TOOL_EXIT_CONFIG, "configuration",
-                        "write ~/.config/rssp-pkcs11/rssp-pkcs11.conf (docs/configuration.md), "
-                        "or name a file with -c FILE",
-                        "%s", err);
-            return false;
-        }
-        path = found;
+    rssp_config_files files;
+    memset(&files, 0, sizeof files);
+    if (ctx->config_path != NULL) {
+        files.file = strdup(ctx->config_path);
+    } else if (rssp_config_locate(NULL, &files, err, sizeof err) != 0) {
+        doctor_line(r, DOCTOR_FAIL, TOOL_EXIT_CONFIG, "configuration",
+                    "write ~/.config/rssp-pkcs11/rssp-pkcs11.conf (docs/configuration.md), or "
+                    "name a file with -c FILE",
+                    "%s", err);
+        return false;
     }
-    struct stat sb;
     bool ok = false;
-    if (stat(path, &sb) == 0 && (sb.st_mode & 022) != 0) {
-        char fix[4200];
-        snprintf(fix, sizeof fix, "chmod go-w %s", path);
-        doctor_line(r, DOCTOR_FAIL, TOOL_EXIT_CONFIG, "configuration", fix,
-                    "%s can be changed by other users (mode %04o): they could point the module "
-                    "at another service",
-                    path, (unsigned)(sb.st_mode & 07777));
-    } else if (rssp_config_load(path, &ctx->cfg, err, sizeof err) != 0) {
+    if (!check_file_mode(r, files.file) || !check_file_mode(r, files.system) ||
+        !check_file_mode(r, files.user)) {
+        ok = false;
+    } else if ((files.file != NULL
+                    ? rssp_config_load(files.file, &ctx->cfg, err, sizeof err)
+                    : rssp_config_load_files(&files, &ctx->cfg, err, sizeof err)) != 0) {
         doctor_line(r, DOCTOR_FAIL, TOOL_EXIT_CONFIG, "configuration",
                     "correct it as the message says (docs/configuration.md)", "%s", err);
     } else {
         ctx->have_cfg = true;
         const rssp_config *c = &ctx->cfg;
+        char sources[2048];
+        describe_sources(&files, c, sources, sizeof sources);
         doctor_line(r, DOCTOR_PASS, 0, "configuration", NULL,
-                    "%s: service %s, relying party %s, %s%s", path, c->url,
+                    "%s: service %s, relying party %s, %s%s", sources, c->url,
                     c->rp_name != NULL ? c->rp_name : "-",
                     c->username != NULL ? "account " : "no account (relying-party agreement)",
                     c->username != NULL ? c->username : "");
         ok = true;
     }
-    free(found);
+    rssp_config_files_clear(&files);
     return ok;
 }
 

@@ -153,6 +153,22 @@ chmod 620 "$G"
 doctor 2 -c "$G"
 expect_fail configuration "can be changed by other users (mode 0620)"
 
+# --- layered: the organisation's system file and the user's file, both reported
+sed '/^\[account\]/,/^$/d' "$C" >"$EMU_DIR/system.conf"
+chmod 600 "$EMU_DIR/system.conf"
+mkdir -p "$HOME/.config/rssp-pkcs11"
+U=$HOME/.config/rssp-pkcs11/rssp-pkcs11.conf
+printf '[account]\nuser_type = USERNAME\nusername = alice\npassword_file = %s\n' \
+    "$EMU_DIR/secrets/owner-alice-password" >"$U"
+chmod 600 "$U"
+RSSP_PKCS11_SYSTEM_CONF=$EMU_DIR/system.conf doctor 0
+expect_pass configuration "system file $EMU_DIR/system.conf + user file $U"
+expect_pass "account login" "logged in as alice"
+chmod 660 "$U"
+RSSP_PKCS11_SYSTEM_CONF=$EMU_DIR/system.conf doctor 2
+expect_fail configuration "$U can be changed by other users (mode 0660)"
+rm -r "$HOME/.config/rssp-pkcs11"
+
 # --- no configuration: the one named by RSSP_PKCS11_CONF is missing
 RSSP_PKCS11_CONF=$WORK/missing.conf doctor 2
 expect_fail configuration "$WORK/missing.conf"
