@@ -100,6 +100,14 @@ rssp_err rssp_client_new(const rssp_client_config *cfg, rssp_client **out, rssp_
 /* Wipes and frees. Does not call the service (use rssp_logout first). NULL ok. */
 void rssp_client_free(rssp_client *c);
 
+/*
+ * For shutting down with calls in flight in other threads: while abort is
+ * true, every call in progress is abandoned within about a second and new
+ * calls fail at once, with RSSP_ERR_CANCELLED. Set it back to false to use
+ * the client again (e.g. for the revocations of an orderly shutdown).
+ */
+void rssp_client_abort(rssp_client *c, bool abort);
+
 /* ---- info ---- */
 typedef struct {
     char *version;
@@ -131,7 +139,11 @@ typedef enum {
 /* auth/revoke of one token. credential_id is required for RSSP_TOKEN_SAD. */
 rssp_err rssp_revoke(rssp_client *c, rssp_token_type type, const char *token,
                      const char *credential_id, rssp_status *st);
-/* Revoke the held refresh and access tokens (if any) and forget them. */
+/*
+ * Revoke the held refresh and access tokens (if any) and forget them. A call
+ * that started before never logs in again (not even on 3005/3006): it fails
+ * instead, so no token the application has not asked for stays live.
+ */
 rssp_err rssp_logout(rssp_client *c, rssp_status *st);
 
 /* A SAD to revoke with rssp_revoke_all. */
@@ -286,6 +298,8 @@ typedef struct {
     const char *sign_algo_oid;             /* e.g. "1.2.840.113549.1.1.1" */
     const unsigned char *sign_algo_params; /* DER RSASSA-PSS-params or NULL */
     size_t sign_algo_params_len;
+    /* Set by another thread to abandon the call (closes the connection); may be NULL. */
+    const atomic_int *cancel;
 } rssp_sign_request;
 
 typedef struct {

@@ -73,7 +73,8 @@ static rssp_err envelope(rssp_client *c, const rssp_call_spec *spec, long long s
  */
 static bool send_again(rssp_client *c, const rssp_call_spec *spec, rssp_err err,
                        const rssp_status *st, const rssp_http_response *http,
-                       unsigned long generation, bool *repeated, bool *relogged)
+                       unsigned long generation, unsigned long logouts, bool *repeated,
+                       bool *relogged)
 {
     if (err == RSSP_ERR_TRANSPORT && !*repeated &&
         ((!st->maybe_sent && !http->connect_failed) ||
@@ -84,7 +85,8 @@ static bool send_again(rssp_client *c, const rssp_call_spec *spec, rssp_err err,
     if (spec->bearer && token_rejected(err, st)) {
         /* A rejected token is never sent again. */
         rssp_session_invalidate(&c->session, generation);
-        if (spec->relogin && !*relogged) {
+        /* Not after a logout that came while the call was in flight: the 3006 stands. */
+        if (spec->relogin && !*relogged && rssp_session_logouts(&c->session) == logouts) {
             *relogged = true;
             return true;
         }
@@ -106,12 +108,14 @@ rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *
         goto out;
 
     bool relogged = false, repeated = false;
+    /* A logout after this point ends the call rather than logging in again. */
+    unsigned long logouts = rssp_session_logouts(&c->session);
     for (;;) {
         char *authorization = NULL;
         unsigned long generation = 0;
         rssp_call_result_clear(res);
         if (spec->bearer) {
-            err = rssp_session_authorization(c, &authorization, &generation, st);
+            err = rssp_session_authorization(c, logouts, &authorization, &generation, st);
             if (err != RSSP_OK)
                 break;
         }
@@ -122,7 +126,7 @@ rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *
         err = rssp_http_post(c->http, &rq, &res->http, st);
         err = envelope(c, spec, started, err, res, st);
         rssp_secret_free(authorization);
-        if (!send_again(c, spec, err, st, &res->http, generation, &repeated, &relogged))
+        if (!send_again(c, spec, err, st, &res->http, generation, logouts, &repeated, &relogged))
             break;
     }
 out:
@@ -148,6 +152,7 @@ void rssp_call_run_many(rssp_client *c, rssp_call_item *items, size_t n, long lo
     rssp_http_exchange *xs = calloc(n ? n : 1, sizeof *xs);
     size_t *index = calloc(n ? n : 1, sizeof *index);
     bool nomem = s == NULL || rq == NULL || xs == NULL || index == NULL;
+    unsigned long logouts = rssp_session_logouts(&c->session);
     for (size_t i = 0; i < n; i++) {
         rssp_call_item *it = &items[i];
         memset(&it->res, 0, sizeof it->res);
@@ -170,8 +175,8 @@ void rssp_call_run_many(rssp_client *c, rssp_call_item *items, size_t n, long lo
             rssp_call_result_clear(&it->res);
             if (it->spec->bearer) {
                 /* The first item logs in if needed; the others then find the token. */
-                it->err =
-                    rssp_session_authorization(c, &s[i].authorization, &s[i].generation, &it->st);
+                it->err = rssp_session_authorization(c, logouts, &s[i].authorization,
+                                                     &s[i].generation, &it->st);
                 if (it->err != RSSP_OK) {
                     s[i].pending = false;
                     continue;
@@ -196,7 +201,7 @@ void rssp_call_run_many(rssp_client *c, rssp_call_item *items, size_t n, long lo
             rssp_secret_free(s[i].authorization);
             s[i].authorization = NULL;
             s[i].pending = send_again(c, it->spec, it->err, &it->st, &it->res.http, s[i].generation,
-                                      &s[i].repeated, &s[i].relogged);
+                                      logouts, &s[i].repeated, &s[i].relogged);
         }
     }
     for (size_t i = 0; s != NULL && i < n; i++) {

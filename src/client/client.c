@@ -201,6 +201,12 @@ void rssp_client_free(rssp_client *c)
     free(c);
 }
 
+void rssp_client_abort(rssp_client *c, bool abort)
+{
+    if (c != NULL)
+        rssp_http_abort(c->http, abort);
+}
+
 void rssp_client_set_observer(rssp_client *c, rssp_call_observer fn, void *ctx)
 {
     if (c == NULL)

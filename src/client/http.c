@@ -28,6 +28,7 @@ struct rssp_http {
     size_t max_response_bytes;
     bool no_proxy;
     atomic_long connections;
+    atomic_bool abort; /* rssp_http_abort: abandon every transfer, start none */
     /*
      * With resolve_in_caller, the service's address, resolved once by the
      * first call (resolve_lock held for that getaddrinfo only) and given to
@@ -109,6 +110,7 @@ rssp_err rssp_http_new(const rssp_http_config *cfg, rssp_http **out, rssp_status
     h->max_response_bytes = cfg->max_response_bytes;
     h->no_proxy = cfg->no_proxy;
     atomic_init(&h->connections, 0);
+    atomic_init(&h->abort, false);
     if (cfg->ca_file != NULL && (h->ca_file = strdup(cfg->ca_file)) == NULL) {
         rssp_http_free(h);
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
@@ -150,6 +152,11 @@ long rssp_http_connections(rssp_http *h)
     return atomic_load(&h->connections);
 }
 
+void rssp_http_abort(rssp_http *h, bool abort)
+{
+    atomic_store(&h->abort, abort);
+}
+
 /* ---- per-transfer state handed to the callbacks ---- */
 
 typedef struct {
@@ -159,6 +166,7 @@ typedef struct {
     bool oversize;
     bool nomem;
     const atomic_int *cancel;
+    const atomic_bool *abort;
     const char *body; /* request body, sent through on_read */
     size_t body_len;
     size_t body_pos;
@@ -281,7 +289,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
     (void)ultotal;
     (void)ulnow;
     transfer *t = userdata;
-    return t->cancel != NULL && atomic_load(t->cancel) != 0;
+    return atomic_load(t->abort) || (t->cancel != NULL && atomic_load(t->cancel) != 0);
 }
 
 /* Options that stay the same for every transfer of this client. */
@@ -507,6 +515,8 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
     memset(resp, 0, sizeof *resp);
     st->maybe_sent = false;
     st->http_status = 0;
+    if (atomic_load(&h->abort) || (rq->cancel != NULL && atomic_load(rq->cancel) != 0))
+        return rssp_fail(st, RSSP_ERR_CANCELLED, "call cancelled");
 
     struct curl_slist *resolve;
     rssp_err rerr = resolved_hosts(h, rq->url, &resolve, st);
@@ -528,6 +538,7 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
         .resp = resp,
         .max = h->max_response_bytes,
         .cancel = rq->cancel,
+        .abort = &h->abort,
         .body = rq->body,
         .body_len = rq->body_len,
         .replay_safe = rq->replay_safe,
@@ -547,7 +558,7 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_HEADERDATA, &x->t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_XFERINFODATA, &x->t) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_NOPROGRESS, rq->cancel != NULL ? 0L : 1L) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L) == CURLE_OK && /* on_progress: cancel, abort */
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf) == CURLE_OK;
     if (!ok) {
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);

@@ -100,6 +100,13 @@ void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long lo
 /* True when a failed transfer ran on a reused connection that the server had closed. */
 bool rssp_http_dead_reused_connection(const rssp_http_response *resp);
 
+/*
+ * While abort is true, transfers in progress are abandoned (libcurl calls the
+ * progress callback at least about once a second) and new ones fail at once,
+ * all with RSSP_ERR_CANCELLED. Any thread may call it.
+ */
+void rssp_http_abort(rssp_http *h, bool abort);
+
 /* New TCP connections opened so far (for tests and diagnostics). */
 long rssp_http_connections(rssp_http *h);
 

@@ -129,6 +129,7 @@ rssp_err rssp_sign_hash(rssp_client *c, const rssp_sign_request *req, rssp_signa
         .bearer = true,
         .relogin = true, /* 3005/3006: the service refused before signing */
         .entity_name = req->sad->entity_name,
+        .cancel = req->cancel,
     };
     rssp_call_result res;
     err = rssp_call_run(c, &spec, body, &res, st);

@@ -162,8 +162,16 @@ rssp_err rssp_session_login(rssp_client *c, bool full, rssp_status *st)
     return err;
 }
 
-rssp_err rssp_session_authorization(rssp_client *c, char **authorization, unsigned long *generation,
-                                    rssp_status *st)
+unsigned long rssp_session_logouts(rssp_session *s)
+{
+    pthread_mutex_lock(&s->lock);
+    unsigned long n = s->logouts;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+rssp_err rssp_session_authorization(rssp_client *c, unsigned long logouts, char **authorization,
+                                    unsigned long *generation, rssp_status *st)
 {
     *authorization = NULL;
     rssp_session *s = &c->session;
@@ -175,7 +183,9 @@ rssp_err rssp_session_authorization(rssp_client *c, char **authorization, unsign
     pthread_mutex_lock(&s->login_lock);
     /* Another thread may have logged in while this one waited. */
     err = try_fresh(s, authorization, generation, &found, st);
-    if (err == RSSP_OK && !found) {
+    if (err == RSSP_OK && !found && rssp_session_logouts(s) != logouts)
+        err = rssp_fail(st, RSSP_ERR_CANCELLED, "logged out while the call was in progress");
+    else if (err == RSSP_OK && !found) {
         err = login_locked(c, false, st);
         if (err == RSSP_OK) {
             err = try_fresh(s, authorization, generation, &found, st);
@@ -209,13 +219,17 @@ bool rssp_session_logged_in(rssp_session *s)
 
 void rssp_session_take(rssp_session *s, char **access_token, char **refresh_token)
 {
+    /* A login in flight finishes first, so its tokens are among those taken (and revoked). */
+    pthread_mutex_lock(&s->login_lock);
     pthread_mutex_lock(&s->lock);
     *access_token = s->access_token;
     *refresh_token = s->refresh_token;
     s->access_token = NULL;
     s->refresh_token = NULL;
     s->generation++;
+    s->logouts++;
     pthread_mutex_unlock(&s->lock);
+    pthread_mutex_unlock(&s->login_lock);
 }
 
 void rssp_session_copy(rssp_session *s, char **access_token, char **refresh_token)

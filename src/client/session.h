@@ -23,6 +23,7 @@ typedef struct {
     long long expires_at_ms;  /* monotonic: expiry as announced by expiresIn */
     unsigned long generation; /* identifies the current access token */
     char *refresh_token;      /* NULL when none */
+    unsigned long logouts;    /* rssp_session_take calls: calls begun before one never log in */
 } rssp_session;
 
 void rssp_session_init(rssp_session *s);
@@ -32,13 +33,18 @@ void rssp_session_destroy(rssp_session *s);
 /* Renewal margin for a token living lifetime_ms: 30 s, or half the lifetime if that is shorter. */
 long long rssp_session_margin_ms(long long lifetime_ms);
 
+/* The logout count now; a call notes it when it begins. */
+unsigned long rssp_session_logouts(rssp_session *s);
+
 /*
  * "Bearer <access token>" (secret memory) for the next request, logging in
  * first when no token is held or it is within the renewal margin. *generation
- * identifies the token for rssp_session_invalidate.
+ * identifies the token for rssp_session_invalidate. logouts: the count when
+ * the call began; if a logout happened since, no login is made
+ * (RSSP_ERR_CANCELLED).
  */
-rssp_err rssp_session_authorization(rssp_client *c, char **authorization, unsigned long *generation,
-                                    rssp_status *st);
+rssp_err rssp_session_authorization(rssp_client *c, unsigned long logouts, char **authorization,
+                                    unsigned long *generation, rssp_status *st);
 
 /* The service rejected the token of this generation (3005/3006): drop it unless already replaced.
  */
@@ -54,7 +60,10 @@ rssp_err rssp_session_login(rssp_client *c, bool full, rssp_status *st);
 /* An access token is held and not yet past its expiry. */
 bool rssp_session_logged_in(rssp_session *s);
 
-/* Remove and return both tokens (either may be NULL); the caller frees them with rssp_secret_free.
+/*
+ * Log out locally: wait for a login in flight, then remove and return both
+ * tokens (either may be NULL; the caller frees them with rssp_secret_free).
+ * Calls in progress will not log in again.
  */
 void rssp_session_take(rssp_session *s, char **access_token, char **refresh_token);
 

@@ -642,6 +642,99 @@ static void test_implicit(void **state)
     rssp_client_free(c);
 }
 
+typedef struct {
+    rssp_client *c;
+    const rssp_sad *sad;
+    rssp_err err;
+    rssp_status st;
+} slow_sign_arg;
+
+static void *slow_sign(void *p)
+{
+    slow_sign_arg *a = p;
+    unsigned char d[32];
+    sha256("slow", d);
+    rssp_buf h = {.data = d, .len = 32};
+    rssp_signatures sigs;
+    a->err = sign(a->c, "10001", a->sad, RSA_OID, &h, 1, NULL, &sigs, &a->st);
+    rssp_signatures_clear(&sigs);
+    return NULL;
+}
+
+/* Wait until the emulator has received one more request of method than before. */
+static void await_request(const char *method, long before)
+{
+    for (int i = 0; i < 1000 && stat_of(method) == before; i++)
+        sleep_ms(10);
+    assert_int_equal(stat_of(method), before + 1);
+}
+
+/*
+ * Issue 10, defect 3 (client half): a signHash in flight when the application
+ * logs out comes back 3006 (the service checks the token after the delay) and
+ * must not log in again: no new tokens the application did not ask for.
+ */
+static void test_no_login_again_after_logout(void **state)
+{
+    (void)state;
+    rssp_client *c = alice();
+    rssp_status st;
+    rssp_sad sad;
+    assert_int_equal(authorize(c, "10001", 5, "123456", RSSP_HASH_NONE, NULL, 0, NULL, &sad, &st),
+                     RSSP_OK);
+    set_fault("{\"method\":\"signatures/signHash\",\"latencyMs\":1500,\"count\":1}");
+    long signs = stat_of("signatures/signHash"), logins = stat_of("auth/login");
+    slow_sign_arg a = {.c = c, .sad = &sad};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, slow_sign, &a), 0);
+    await_request("signatures/signHash", signs);
+    assert_int_equal(rssp_logout(c, &st), RSSP_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(a.err, RSSP_ERR_SERVICE);
+    assert_int_equal(a.st.response_code, RSSP_RC_ACCESS_TOKEN_INVALID);
+    assert_int_equal(stat_of("auth/login"), logins);
+    assert_int_equal(stat_of("signatures/signHash"), signs + 1);
+    clear_faults();
+    rssp_sad_clear(&sad);
+    rssp_client_free(c);
+}
+
+/*
+ * rssp_client_abort (C_Finalize with calls in flight): a call in progress is
+ * abandoned (it would otherwise succeed after the delay), new calls fail
+ * without a request, and the client works again once the abort is lifted.
+ */
+static void test_abort_calls_in_flight(void **state)
+{
+    (void)state;
+    rssp_client *c = alice();
+    rssp_status st;
+    rssp_sad sad;
+    assert_int_equal(authorize(c, "10001", 5, "123456", RSSP_HASH_NONE, NULL, 0, NULL, &sad, &st),
+                     RSSP_OK);
+    /* Short enough for the emulator's thread to be done before test_server_gone stops it. */
+    set_fault("{\"method\":\"signatures/signHash\",\"latencyMs\":4000,\"count\":1}");
+    long signs = stat_of("signatures/signHash");
+    slow_sign_arg a = {.c = c, .sad = &sad};
+    pthread_t t;
+    long long t0 = rssp_monotonic_ms();
+    assert_int_equal(pthread_create(&t, NULL, slow_sign, &a), 0);
+    await_request("signatures/signHash", signs);
+    rssp_client_abort(c, true);
+    pthread_join(t, NULL);
+    print_message("abandoned a call in flight after %lld ms\n", rssp_monotonic_ms() - t0);
+    assert_int_equal(a.err, RSSP_ERR_CANCELLED);
+    slow_sign(&a);
+    assert_int_equal(a.err, RSSP_ERR_CANCELLED);
+    assert_int_equal(stat_of("signatures/signHash"), signs + 1);
+    rssp_client_abort(c, false);
+    clear_faults();
+    slow_sign(&a);
+    assert_int_equal(a.err, RSSP_OK);
+    rssp_sad_clear(&sad);
+    rssp_client_free(c);
+}
+
 static void test_rp_only_and_owners(void **state)
 {
     (void)state;
@@ -810,6 +903,8 @@ int main(void)
         cmocka_unit_test(test_scal2),
         cmocka_unit_test(test_otp),
         cmocka_unit_test(test_implicit),
+        cmocka_unit_test(test_no_login_again_after_logout),
+        cmocka_unit_test(test_abort_calls_in_flight),
         cmocka_unit_test(test_rp_only_and_owners),
         cmocka_unit_test(test_appsign_login),
         cmocka_unit_test(test_faults),
