@@ -424,8 +424,11 @@ CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned cha
 {
     rssp_buf h = {(unsigned char *)hash, hash_len}; /* read only by the client */
     rssp_buf params = {0};
-    rssp_sign_request req = {
-        .credential_id = tok->credential_id, .hash_alg = p->hash, .hashes = &h, .n_hashes = 1};
+    rssp_sign_request req = {.credential_id = tok->credential_id,
+                             .hash_alg = p->hash,
+                             .hashes = &h,
+                             .n_hashes = 1,
+                             .cancel = cancel};
     rssp_signatures out = {0};
     rssp_status st;
     rssp_err err = RSSP_OK;

@@ -1,10 +1,12 @@
 #include "pkcs11/module.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/log.h"
@@ -101,23 +103,83 @@ static CK_RV setup_service(const void *reserved, bool no_threads)
     return setup_cache();
 }
 
+/*
+ * The gate in front of the module's state. state moves OFF -> STARTING ->
+ * RUNNING -> STOPPING -> OFF; active counts the calls inside. A call counts
+ * itself first and then checks the state, and C_Finalize changes the state
+ * first and then waits for the count to reach zero (both sequentially
+ * consistent), so no call can be inside once C_Finalize frees.
+ */
+enum { GATE_OFF, GATE_STARTING, GATE_RUNNING, GATE_STOPPING };
+static atomic_int gate_state;
+static atomic_long gate_active;
+static atomic_int gate_pid; /* the process that called C_Initialize (fork detection) */
+
+CK_RV p11_enter(void)
+{
+    atomic_fetch_add(&gate_active, 1);
+    if (atomic_load(&gate_state) != GATE_RUNNING || atomic_load(&gate_pid) != (int)getpid()) {
+        atomic_fetch_sub(&gate_active, 1);
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    }
+    return CKR_OK;
+}
+
+CK_RV p11_leave(CK_RV rv)
+{
+    /* Abandoned by C_Finalize: as if the call had come after it. */
+    if (rv != CKR_OK && atomic_load(&gate_state) == GATE_STOPPING)
+        rv = CKR_CRYPTOKI_NOT_INITIALIZED;
+    atomic_fetch_sub(&gate_active, 1);
+    return rv;
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* Take the gate from OFF to STARTING, waiting out a C_Finalize in progress. */
+static CK_RV gate_start(void)
+{
+    for (;;) {
+        int state = atomic_load(&gate_state);
+        if (state != GATE_OFF && atomic_load(&gate_pid) != (int)getpid()) {
+            /*
+             * A child after fork(): the parent's state (TLS connections,
+             * mutexes possibly held by threads that do not exist here) must
+             * not be touched, not even to free it. Forget it and start
+             * afresh, as the spec requires.
+             */
+            memset(&p11_g, 0, sizeof p11_g);
+            atomic_store(&gate_active, 0);
+            atomic_store(&gate_state, GATE_OFF);
+            continue;
+        }
+        if (state == GATE_RUNNING)
+            return CKR_CRYPTOKI_ALREADY_INITIALIZED;
+        if (state == GATE_OFF &&
+            atomic_compare_exchange_strong(&gate_state, &state, GATE_STARTING)) {
+            atomic_store(&gate_pid, (int)getpid());
+            return CKR_OK;
+        }
+        pause_ms(1); /* another thread is initialising or finalising */
+    }
+}
+
 CK_RV p11_initialize(CK_VOID_PTR init_args)
 {
     const CK_C_INITIALIZE_ARGS *args = init_args;
     CK_RV rv;
 
-    if (p11_g.initialized && p11_g.pid == getpid())
-        return CKR_CRYPTOKI_ALREADY_INITIALIZED;
-    if (p11_g.initialized) {
-        /*
-         * A child after fork(): the parent's state (TLS connections, mutexes
-         * possibly held by threads that do not exist here) must not be touched,
-         * not even to free it. Forget it and start afresh, as the spec requires.
-         */
-        memset(&p11_g, 0, sizeof p11_g);
-    }
-    if ((rv = p11_locking_setup(args)) != CKR_OK)
+    if ((rv = gate_start()) != CKR_OK)
         return rv;
+    if ((rv = p11_locking_setup(args)) != CKR_OK) {
+        atomic_store(&gate_state, GATE_OFF);
+        return rv;
+    }
 
     /* Logging before the configuration is read: only the environment says. */
     int env_level = rssp_log_level_parse(getenv("RSSP_PKCS11_LOG"));
@@ -136,25 +198,47 @@ CK_RV p11_initialize(CK_VOID_PTR init_args)
     bool no_threads = args != NULL && (args->flags & CKF_LIBRARY_CANT_CREATE_OS_THREADS);
     if ((rv = setup_service(reserved, no_threads)) != CKR_OK)
         goto fail;
-    p11_g.pid = getpid();
-    p11_g.initialized = true;
     p11_tokens_load_cached();
     rssp_debug("initialised (%s)", p11_g.have_config ? p11_g.cfg.path : "no configuration");
+    atomic_store(&gate_state, GATE_RUNNING);
     return CKR_OK;
 fail:
     p11_mutex_free(p11_g.lock);
     p11_mutex_free(p11_g.load_lock);
     memset(&p11_g, 0, sizeof p11_g);
+    atomic_store(&gate_state, GATE_OFF);
     return rv;
+}
+
+/*
+ * Wait until no call is inside the module. Calls blocked in the network are
+ * abandoned (the client's abort: within about a second); calls waiting for a
+ * lock get it when its holder returns. Progress is logged every 5 s.
+ */
+static void drain_calls(void)
+{
+    rssp_client_abort(p11_g.client, true);
+    long waited_ms = 0;
+    while (atomic_load(&gate_active) > 0) {
+        pause_ms(1);
+        if (++waited_ms % 5000 == 0)
+            rssp_warn("C_Finalize: still waiting for %ld call(s) in other threads",
+                      atomic_load(&gate_active));
+    }
+    if (waited_ms > 0)
+        rssp_info_log("C_Finalize waited about %ld ms for calls in other threads", waited_ms);
+    rssp_client_abort(p11_g.client, false);
 }
 
 CK_RV p11_finalize(const void *reserved)
 {
     if (reserved != NULL)
         return CKR_ARGUMENTS_BAD;
-    CK_RV rv = p11_check();
-    if (rv != CKR_OK)
-        return rv;
+    int running = GATE_RUNNING;
+    if (atomic_load(&gate_pid) != (int)getpid() ||
+        !atomic_compare_exchange_strong(&gate_state, &running, GATE_STOPPING))
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    drain_calls();
     p11_sessions_destroy();
     /*
      * Revoking is a courtesy (SADs and tokens expire by themselves); with the
@@ -194,13 +278,7 @@ CK_RV p11_finalize(const void *reserved)
     rssp_debug("finalised");
     rssp_log_close();
     memset(&p11_g, 0, sizeof p11_g);
-    return CKR_OK;
-}
-
-CK_RV p11_check(void)
-{
-    if (!p11_g.initialized || p11_g.pid != getpid())
-        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    atomic_store(&gate_state, GATE_OFF);
     return CKR_OK;
 }
 

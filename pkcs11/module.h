@@ -18,8 +18,6 @@
 #include "rssp/client.h"
 
 typedef struct {
-    bool initialized;
-    pid_t pid; /* the process that called C_Initialize (fork detection) */
     /*
      * lock guards the token table's publication and the session table; it is
      * never held across a network call. load_lock makes loading the credential
@@ -52,9 +50,21 @@ typedef struct {
 extern p11_module p11_g;
 
 CK_RV p11_initialize(CK_VOID_PTR init_args);
+/*
+ * C_Finalize: refuse new calls, abandon the network calls in progress in
+ * other threads and wait until every call has returned, then free.
+ */
 CK_RV p11_finalize(const void *reserved);
-/* CKR_OK when initialised in this process, else CKR_CRYPTOKI_NOT_INITIALIZED. */
-CK_RV p11_check(void);
+
+/*
+ * Every C_* call that uses the module's state is bracketed by these two.
+ * p11_enter: CKR_OK and the call counted, or CKR_CRYPTOKI_NOT_INITIALIZED
+ * (not initialised in this process, or C_Finalize under way). p11_leave ends
+ * a counted call and returns the CK_RV to answer: a call that failed because
+ * C_Finalize abandoned it answers CKR_CRYPTOKI_NOT_INITIALIZED.
+ */
+CK_RV p11_enter(void);
+CK_RV p11_leave(CK_RV rv);
 
 /* Load the tokens if not yet done (cache, else network); never fails the caller. */
 void p11_tokens_load(void);

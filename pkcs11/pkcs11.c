@@ -20,12 +20,12 @@ static CK_RV trace(const char *fn, CK_RV rv)
     return rv;
 }
 
-/* Run expr only when initialised; trace the outcome. */
+/* Run expr only when initialised, counted as a call in progress (C_Finalize waits); trace. */
 #define CALL(expr)                                                                                 \
     do {                                                                                           \
-        CK_RV rv_ = p11_check();                                                                   \
+        CK_RV rv_ = p11_enter();                                                                   \
         if (rv_ == CKR_OK)                                                                         \
-            rv_ = (expr);                                                                          \
+            rv_ = p11_leave(expr);                                                                 \
         return trace(__func__, rv_);                                                               \
     } while (0)
 
@@ -53,10 +53,12 @@ static void pad(CK_UTF8CHAR *dst, size_t n, const char *src)
 
 P11_EXPORT CK_RV C_GetInfo(CK_INFO_PTR info)
 {
-    CK_RV rv = p11_check();
-    if (rv == CKR_OK && info == NULL)
+    CK_RV rv = p11_enter();
+    if (rv != CKR_OK)
+        return trace(__func__, rv);
+    if (info == NULL) {
         rv = CKR_ARGUMENTS_BAD;
-    if (rv == CKR_OK) {
+    } else {
         memset(info, 0, sizeof *info);
         info->cryptokiVersion.major = 2;
         info->cryptokiVersion.minor = 40;
@@ -65,7 +67,7 @@ P11_EXPORT CK_RV C_GetInfo(CK_INFO_PTR info)
         info->libraryVersion.major = P11_VERSION_MAJOR;
         info->libraryVersion.minor = P11_VERSION_MINOR;
     }
-    return trace(__func__, rv);
+    return trace(__func__, p11_leave(rv));
 }
 
 P11_EXPORT CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR list)

@@ -93,6 +93,29 @@ CK_RV p11_session_signal_cancel(CK_SESSION_HANDLE h)
     return found ? CKR_OK : CKR_SESSION_HANDLE_INVALID;
 }
 
+void p11_sessions_signal_token(const p11_token *tok)
+{
+    p11_mutex_lock(p11_g.lock);
+    for (size_t i = 0; i < p11_g.n_sessions; i++) {
+        if (p11_g.sessions[i]->tok == tok)
+            atomic_store(&p11_g.sessions[i]->cancel, 1);
+    }
+    p11_mutex_unlock(p11_g.lock);
+}
+
+bool p11_session_closed(p11_session *s)
+{
+    p11_mutex_lock(p11_g.lock);
+    bool closed = s->closed;
+    p11_mutex_unlock(p11_g.lock);
+    return closed;
+}
+
+CK_RV p11_session_outcome(p11_session *s, CK_RV rv)
+{
+    return rv == CKR_FUNCTION_CANCELED && p11_session_closed(s) ? CKR_SESSION_CLOSED : rv;
+}
+
 CK_RV p11_session_get(CK_SESSION_HANDLE h, p11_session **out)
 {
     p11_mutex_lock(p11_g.lock);

@@ -65,6 +65,16 @@ CK_RV p11_session_close(CK_SESSION_HANDLE h);
  * waiting for the session's lock. CKR_SESSION_HANDLE_INVALID if no such session.
  */
 CK_RV p11_session_signal_cancel(CK_SESSION_HANDLE h);
+/* The same for every session of tok (C_Logout). */
+void p11_sessions_signal_token(const struct p11_token *tok);
+/*
+ * The answer of a call on s that the service step ended with rv: a call
+ * abandoned because its session was closed meanwhile answers
+ * CKR_SESSION_CLOSED (PKCS#11: closed during the execution of the function).
+ */
+CK_RV p11_session_outcome(p11_session *s, CK_RV rv);
+/* Whether s was closed (by another thread) since the call took it. */
+bool p11_session_closed(p11_session *s);
 CK_RV p11_session_close_all(CK_SLOT_ID slot_id);
 /* Free every session (C_Finalize); the module lock must not be held. */
 void p11_sessions_destroy(void);

@@ -91,7 +91,19 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
             rv = CKR_HOST_MEMORY;
     } else {
         atomic_store(&s->cancel, 0);
-        rv = p11_token_login(tok, pin, pin_len, &s->cancel);
+        rv = p11_session_outcome(s, p11_token_login(tok, pin, pin_len, &s->cancel));
+        /*
+         * Closed while the login was on its way: if that was the token's last
+         * session, the close found no login to end; end it now.
+         */
+        if (rv == CKR_OK && user == CKU_USER && p11_session_closed(s)) {
+            p11_mutex_lock(tok->state_lock);
+            bool orphan = tok->session_count == 0;
+            p11_mutex_unlock(tok->state_lock);
+            if (orphan)
+                p11_token_end_login(tok);
+            rv = CKR_SESSION_CLOSED;
+        }
     }
     p11_session_put(s);
     return rv;
@@ -105,6 +117,8 @@ CK_RV p11_logout(CK_SESSION_HANDLE h)
         return rv;
     p11_token *tok = s->tok;
     p11_session_put(s);
+    /* Calls in flight on the token's sessions are abandoned: they must not outlive the login. */
+    p11_sessions_signal_token(tok);
     return p11_token_end_login(tok) ? CKR_OK : CKR_USER_NOT_LOGGED_IN;
 }
 

@@ -57,6 +57,7 @@ static CK_RV finish(p11_session *s, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
         size_t out_len = *sig_len;
         rv = p11_token_sign(s->tok, &params, hash, hash_len, s->op.context_code, sig, &out_len,
                             &s->cancel);
+        rv = p11_session_outcome(s, rv);
         if (rv == CKR_OK)
             *sig_len = (CK_ULONG)out_len;
     }
