@@ -104,7 +104,9 @@ void tool_release_sad(tool_ctx *ctx, const char *credential_id, rssp_sad *sad)
 {
     if (sad->sad != NULL) {
         rssp_status st;
-        rssp_err err = rssp_revoke(ctx->client, RSSP_TOKEN_SAD, sad->sad, credential_id, &st);
+        rssp_sad_ref ref = {.sad = sad->sad, .credential_id = credential_id};
+        /* Bounded by revoke_budget_ms, like the logout at exit. */
+        rssp_err err = rssp_revoke_all(ctx->client, &ref, 1, false, &st);
         if (err != RSSP_OK) {
             fprintf(stderr, "rssp-tool: warning: could not revoke the SAD: ");
             tool_print_untrusted(stderr, st.message);

@@ -107,10 +107,14 @@ void tool_observe(tool_ctx *ctx, rssp_client *c)
 void tool_finish(tool_ctx *ctx)
 {
     if (ctx->client != NULL) {
-        /* The tool keeps no tokens between runs: revoke what this run obtained. */
+        /*
+         * The tool keeps no tokens between runs: revoke what this run
+         * obtained, within revoke_budget_ms (a stalled service must not
+         * hold the terminal for a whole call time-out).
+         */
         if (rssp_logged_in(ctx->client)) {
             rssp_status st;
-            rssp_err err = rssp_logout(ctx->client, &st);
+            rssp_err err = rssp_revoke_all(ctx->client, NULL, 0, true, &st);
             if (err != RSSP_OK) {
                 fprintf(stderr, "rssp-tool: warning: could not log out: ");
                 tool_print_untrusted(stderr, st.message);
