@@ -731,7 +731,6 @@ out:
 int rssp_config_load_files(const rssp_config_files *files, rssp_config *out, char *err,
                            size_t err_len)
 {
-    char *abs = NULL;
     int rc = -1;
 
     if (err_len > 0)
@@ -768,12 +767,13 @@ int rssp_config_load_files(const rssp_config_files *files, rssp_config *out, cha
             goto out;
         }
     }
-    if (apply_env(out, err, err_len) != 0 || check_complete(out, err, err_len) != 0 ||
-        resolve_keyring(out, err, err_len) != 0)
+    if (apply_env(out, err, err_len) != 0)
+        goto out;
+    if (!files->partial &&
+        (check_complete(out, err, err_len) != 0 || resolve_keyring(out, err, err_len) != 0))
         goto out;
     rc = 0;
 out:
-    free(abs);
     if (rc != 0)
         rssp_config_clear(out);
     return rc;

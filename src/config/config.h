@@ -82,6 +82,7 @@ typedef struct {
     char *system;      /* else the system file, if it exists */
     char *user;        /* and the user file, if it exists */
     char *user_wanted; /* where the user file is looked for (exists or not) */
+    bool partial;      /* read only: no completeness check, no keyring look-up */
 } rssp_config_files;
 
 /*

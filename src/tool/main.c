@@ -7,6 +7,7 @@
 #include "tool/cmd_doctor.h"
 #include "tool/cmd_register.h"
 #include "tool/cmd_service.h"
+#include "tool/cmd_setup.h"
 #include "tool/cmd_sign.h"
 #include "tool/tool.h"
 
@@ -17,6 +18,7 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"setup", cmd_setup, "first run: your account, password into the keyring, a login check"},
     {"info", cmd_info, "show the service description"},
     {"login", cmd_login, "check that the configured relying party and account can log in"},
     {"list", cmd_list, "list the credentials"},
