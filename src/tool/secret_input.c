@@ -67,10 +67,14 @@ static int read_from_terminal(const char *prompt, char *buf, size_t cap, size_t 
     quiet = saved_termios;
     quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
+    echo_off = 1;
+    /*
+     * Echo off (TCSAFLUSH drops what was typed before) and only then the
+     * prompt: what is typed after the prompt is never lost or echoed.
+     */
+    int rc = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     fputs(prompt, stderr);
     fflush(stderr);
-    echo_off = 1;
-    int rc = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     if (rc == 0)
         rc = read_line(STDIN_FILENO, buf, cap, len);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_termios);
