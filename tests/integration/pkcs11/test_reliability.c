@@ -74,6 +74,11 @@ static int reset(void **state)
     return rssp_emu_admin(&emu, "DELETE", "faults", NULL, NULL) == 200 ? 0 : -1;
 }
 
+static void fault(const char *json)
+{
+    assert_int_equal(rssp_emu_admin(&emu, "POST", "faults", json, NULL), 200);
+}
+
 static CK_ULONG slots(CK_SLOT_ID *list, CK_ULONG max)
 {
     CK_ULONG n = max;
@@ -116,11 +121,6 @@ static void test_finalize_revocations_bounded(void **state)
     rssp_proxy_close_all(proxy);
 }
 
-static void fault(const char *json)
-{
-    assert_int_equal(rssp_emu_admin(&emu, "POST", "faults", json, NULL), 200);
-}
-
 /*
  * Issue 13: a cold start (no cache) with 100 ms added to every call and
  * 400 ms to credentials/info. The four credentials/info calls go out at
@@ -142,7 +142,8 @@ static void test_cold_start_concurrent(void **state)
     long long took = now_ms() - t0;
     rssp_proxy_stats ps;
     rssp_proxy_get_stats(proxy, &ps);
-    printf("# cold start with 100 ms per call, 400 ms per credentials/info: %lld ms for %ld requests (%ld credentials/info, "
+    printf("# cold start with 100 ms per call, 400 ms per credentials/info: %lld ms for %ld "
+           "requests (%ld credentials/info, "
            "%ld at once)\n",
            took, ps.requests, ps.matched, ps.max_in_flight);
     assert_int_equal(ps.matched, 4);
@@ -178,10 +179,44 @@ static void test_one_info_failure_hides_one_token(void **state)
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
+/*
+ * Issue 13: the exit of a one-shot program with 100 ms added to every
+ * auth/revoke: the two SADs together, then the session — two round trips,
+ * where one after the other made three. Counted by the proxy: three
+ * revocations, two of them at once.
+ */
+static void test_finalize_round_trips(void **state)
+{
+    (void)state;
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID list[8];
+    CK_ULONG n = slots(list, 8);
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_SESSION_HANDLE s;
+        assert_int_equal(f->C_OpenSession(list[i], CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    }
+    fault("{\"method\":\"auth/revoke\",\"latencyMs\":100}");
+    rssp_proxy_rule count = {.action = RSSP_PROXY_REQ_PASS, .match = "auth/revoke"};
+    rssp_proxy_set_rule(proxy, &count);
+    rssp_proxy_reset_stats(proxy);
+    long long t0 = now_ms();
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    long long took = now_ms() - t0;
+    rssp_proxy_stats ps;
+    rssp_proxy_get_stats(proxy, &ps);
+    printf("# C_Finalize, 2 SADs and the session, 100 ms per auth/revoke: %lld ms; %ld "
+           "revocations, %ld at once\n",
+           took, ps.matched, ps.max_in_flight);
+    assert_int_equal(ps.matched, 3);
+    assert_int_equal(ps.max_in_flight, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_finalize_revocations_bounded, reset),
+        cmocka_unit_test_setup(test_finalize_round_trips, reset),
         cmocka_unit_test_setup(test_cold_start_concurrent, reset),
         cmocka_unit_test_setup(test_one_info_failure_hides_one_token, reset),
     };
