@@ -3,7 +3,8 @@
  * from the on-disk cache while it is fresh, else from the service
  * (credentials/list, then credentials/info of every credential at once for
  * its chain, authorization mode and SCAL: a cold start costs about three
- * round trips whatever the number of credentials). The list is fixed for
+ * round trips whatever the number of credentials; none of them when the
+ * list describes the credentials itself, as CSC v2 does). The list is fixed for
  * the life of one C_Initialize; a failed load is retried by a later
  * C_GetSlotList. A credential whose credentials/info failed is left out
  * alone and retried with the same back-off; when it succeeds its token is
@@ -143,17 +144,53 @@ out:
     return err;
 }
 
-/* credentials/list, then credentials/info of every credential at once. */
+/* The list described the credential fully: chain and authorization (CSC v2 credentialInfo). */
+static bool described(const rssp_credential *c)
+{
+    return c->has_auth_info && c->n_certificates > 0;
+}
+
+/*
+ * credentials/list, asking for chains and authorization data; then
+ * credentials/info, at once, of the credentials the list did not describe.
+ */
 static rssp_err fetch(rssp_credential_list *out, rssp_status *st)
 {
     rssp_list_request req = {.certificate_status = NULL,
                              .certificate_purpose = NULL,
-                             .certificate_info = false,
-                             .certificates = RSSP_CERTS_NONE};
+                             .certificate_info = true,
+                             .certificates = RSSP_CERTS_CHAIN,
+                             .authentication_info = true};
     rssp_err err = rssp_credentials_list(p11_g.client, &req, out, st);
     if (err != RSSP_OK)
         return err;
-    return fetch_infos(out, st);
+    size_t n = out->count, kept = 0;
+    rssp_credential_list todo = {.items = calloc(n ? n : 1, sizeof *todo.items)};
+    if (todo.items == NULL) {
+        rssp_status_reset(st);
+        st->err = RSSP_ERR_NOMEM;
+        snprintf(st->message, sizeof st->message, "out of memory");
+        return RSSP_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rssp_credential *dst =
+            described(&out->items[i]) ? &out->items[kept++] : &todo.items[todo.count++];
+        if (dst != &out->items[i])
+            *dst = out->items[i];
+    }
+    out->count = kept;
+    if (todo.count > 0) {
+        err = fetch_infos(&todo, st);
+        if (err != RSSP_OK && kept > 0)
+            err = RSSP_OK; /* the described ones make tokens; the others are retried */
+        /* out->items holds n slots: the fetched ones go after the described ones */
+        for (size_t i = 0; err == RSSP_OK && i < todo.count; i++) {
+            out->items[out->count++] = todo.items[i];
+            memset(&todo.items[i], 0, sizeof todo.items[i]);
+        }
+    }
+    rssp_credential_list_clear(&todo);
+    return err;
 }
 
 static void forget_missing(void)

@@ -110,6 +110,7 @@ static rssp_err authorize(p11_token *tok, const char *pin, int num, rssp_hash_al
         .credential_id = tok->credential_id,
         .num_signatures = num,
         .authorize_code = pin,
+        .code_is_otp = tok->auth_kind == P11_AUTH_OTP,
         .hash_alg = hash != NULL ? hash_alg : RSSP_HASH_NONE,
         .hashes = hash != NULL ? &h : NULL,
         .n_hashes = hash != NULL ? 1 : 0,

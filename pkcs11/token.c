@@ -33,6 +33,7 @@ bool p11_credential_usable(const rssp_credential *cred)
     return strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0 ||
            strcmp(cred->auth_mode, "EXPLICIT/OTP-SMS") == 0 ||
            strcmp(cred->auth_mode, "EXPLICIT/OTP-EMAIL") == 0 ||
+           strcmp(cred->auth_mode, "EXPLICIT/OTP-ONLINE") == 0 ||
            strncmp(cred->auth_mode, "IMPLICIT/", 9) == 0;
 }
 

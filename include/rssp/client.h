@@ -44,6 +44,25 @@
 
 typedef struct rssp_client rssp_client;
 
+/*
+ * The dialect spoken, chosen once at creation (docs/protocol.md has the field
+ * table): this project's RSSP, or the Cloud Signature Consortium API v1
+ * (1.0.4.0) or v2 (2.0.0.x). The functions below are the same for all three;
+ * service errors of the CSC dialects are reported with the RSSP codes of
+ * status.h (e.g. invalid_pin -> RSSP_RC_AUTHORIZE_CODE_INVALID).
+ */
+typedef enum {
+    RSSP_PROTOCOL_RSSP = 0,
+    RSSP_PROTOCOL_CSC_V1,
+    RSSP_PROTOCOL_CSC_V2,
+} rssp_protocol;
+
+/* How a CSC client obtains its access token. */
+typedef enum {
+    RSSP_CSC_AUTH_BASIC = 0,     /* auth/login with HTTP Basic username:password (RFC 7617) */
+    RSSP_CSC_AUTH_OAUTH2_CLIENT, /* oauth2/token, grant_type=client_credentials */
+} rssp_csc_auth;
+
 /* How the relying party proves itself on auth/login (rssp-protocol.md §1.4). */
 typedef enum {
     RSSP_RP_AUTH_SSL2 = 0, /* Authorization: SSL2 <cred> */
@@ -51,8 +70,9 @@ typedef enum {
 } rssp_rp_auth;
 
 typedef struct {
-    const char *base_url; /* e.g. https://host/rssp/v1/ ; http:// only for loopback */
-    const char *ca_file;  /* PEM bundle for TLS verification; NULL = system default */
+    rssp_protocol protocol; /* RSSP (default), CSC v1 or CSC v2 */
+    const char *base_url;   /* e.g. https://host/rssp/v1/ ; http:// only for loopback */
+    const char *ca_file;    /* PEM bundle for TLS verification; NULL = system default */
 
     const char *relying_party; /* relyingParty */
     rssp_rp_auth rp_auth;
@@ -72,6 +92,16 @@ typedef struct {
     const char *user_type; /* NULL = "USERNAME" */
     const char *username;
     const char *password; /* secret */
+
+    /*
+     * CSC only. Basic: username/password above (user_type unused). OAuth 2.0
+     * client credentials: the token endpoint is <oauth2_url>oauth2/token
+     * (oauth2_url NULL = base_url); the refresh_token grant renews it.
+     */
+    rssp_csc_auth csc_auth;
+    const char *oauth2_url;
+    const char *oauth2_client_id;
+    const char *oauth2_client_secret; /* secret */
 
     const char *agreement_uuid; /* sent on credential methods when set */
     const char *language;       /* NULL = "EN" */
@@ -214,6 +244,12 @@ typedef struct {
     const char *certificate_purpose; /* "ALL" (NULL), "SIGNATURE", "ENCRYPTION" */
     bool certificate_info;
     rssp_certs_mode certificates;
+    /*
+     * Ask for each credential's authorization data too (CSC v2 credentialInfo
+     * and authInfo). Items that came back with it have has_auth_info set and
+     * need no credentials/info call; other dialects leave it false.
+     */
+    bool authentication_info;
 } rssp_list_request;
 rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
                                rssp_credential_list *out, rssp_status *st);
@@ -253,6 +289,7 @@ typedef struct {
     const char *credential_id;
     int num_signatures;
     const char *authorize_code; /* PIN or OTP (secret); NULL for IMPLICIT */
+    bool code_is_otp;           /* authorize_code is an OTP (CSC sends PIN and OTP apart) */
     /* SCAL 2: the hashes to bind (n_hashes == num_signatures) */
     rssp_hash_alg hash_alg;
     const rssp_buf *hashes;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client/client_internal.h"
+#include "client/dialect.h"
 #include "client/json.h"
 #include "client/session.h"
 #include "client/status_internal.h"
@@ -39,6 +40,7 @@ static rssp_http_request request_of(const rssp_client *c, const rssp_call_spec *
         .url = url,
         .body = text,
         .body_len = text_len,
+        .content_type = spec->content_type,
         .authorization = authorization,
         .entity_name = spec->entity_name,
         .timeout_ms = spec->timeout_ms > 0 ? spec->timeout_ms : c->timeout_ms,
@@ -51,9 +53,12 @@ static rssp_http_request request_of(const rssp_client *c, const rssp_call_spec *
 static rssp_err envelope(rssp_client *c, const rssp_call_spec *spec, long long started_ms,
                          rssp_err err, rssp_call_result *res, rssp_status *st)
 {
+    rssp_envelope_rules rules = spec->rules;
+    rules.csc = c->dialect->csc_envelope;
+    rules.method = spec->method;
     if (err == RSSP_OK)
-        err = rssp_envelope_parse(res->http.body, res->http.body_len, res->http.status,
-                                  &spec->rules, &res->root, st);
+        err = rssp_envelope_parse(res->http.body, res->http.body_len, res->http.status, &rules,
+                                  &res->root, st);
     if (res->http.body != NULL) {
         OPENSSL_cleanse(res->http.body, res->http.body_len);
         free(res->http.body);
@@ -100,12 +105,21 @@ rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *
     memset(res, 0, sizeof *res);
     char *text = NULL;
     size_t text_len = 0;
-    char *url = rssp_method_url(c->base_url, spec->method);
+    rssp_err err = rssp_json_print(body, &text, &text_len, st);
+    if (err == RSSP_OK)
+        err = rssp_call_run_text(c, spec, text, text_len, res, st);
+    rssp_json_text_free(text);
+    return err;
+}
+
+rssp_err rssp_call_run_text(rssp_client *c, const rssp_call_spec *spec, const char *text,
+                            size_t text_len, rssp_call_result *res, rssp_status *st)
+{
+    memset(res, 0, sizeof *res);
+    char *url = spec->url != NULL ? strdup(spec->url) : rssp_method_url(c->base_url, spec->method);
     if (url == NULL)
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
-    rssp_err err = rssp_json_print(body, &text, &text_len, st);
-    if (err != RSSP_OK)
-        goto out;
+    rssp_err err = RSSP_OK;
 
     bool relogged = false, repeated = false;
     /* A logout after this point ends the call rather than logging in again. */
@@ -129,8 +143,6 @@ rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *
         if (!send_again(c, spec, err, st, &res->http, generation, logouts, &repeated, &relogged))
             break;
     }
-out:
-    rssp_json_text_free(text);
     free(url);
     return err;
 }

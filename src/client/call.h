@@ -26,6 +26,8 @@ typedef struct {
     bool relogin;              /* with bearer: on 3005/3006 log in again and repeat once */
     const char *authorization; /* without bearer: this Authorization value, or none */
     const char *entity_name;   /* rssp-entity-name to send, or NULL */
+    const char *url;           /* absolute URL instead of base URL + method (oauth2/token) */
+    const char *content_type;  /* of a text body (rssp_call_run_text); NULL = JSON */
     long timeout_ms;           /* 0 = the client's timeout */
     const atomic_int *cancel;
     rssp_envelope_rules rules;
@@ -38,6 +40,9 @@ typedef struct {
 
 rssp_err rssp_call_run(rssp_client *c, const rssp_call_spec *spec, const cJSON *body,
                        rssp_call_result *res, rssp_status *st);
+/* The same with a body already in text form (body_len bytes, of spec->content_type). */
+rssp_err rssp_call_run_text(rssp_client *c, const rssp_call_spec *spec, const char *body,
+                            size_t body_len, rssp_call_result *res, rssp_status *st);
 void rssp_call_result_clear(rssp_call_result *res);
 
 /* One call of rssp_call_run_many. */

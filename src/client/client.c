@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client/dialect.h"
 #include "client/status_internal.h"
 #include "client/url.h"
 #include "common/secmem.h"
@@ -71,7 +72,9 @@ static bool copy_config(rssp_client *c, const rssp_client_config *cfg)
            copy_opt(&c->app_api_secret, cfg->app_api_secret, true) &&
            copy_opt(&c->user_type, cfg->user_type, false) &&
            copy_opt(&c->username, cfg->username, false) &&
-           copy_opt(&c->password, cfg->password, true);
+           copy_opt(&c->password, cfg->password, true) &&
+           copy_opt(&c->oauth2_client_id, cfg->oauth2_client_id, false) &&
+           copy_opt(&c->oauth2_client_secret, cfg->oauth2_client_secret, true);
 }
 
 static bool empty(const char *s)
@@ -79,8 +82,36 @@ static bool empty(const char *s)
     return s == NULL || s[0] == '\0';
 }
 
+/* CSC: Basic needs username and password, OAuth 2.0 client credentials an id and a secret. */
+static rssp_err check_csc_config(const rssp_client_config *cfg, rssp_status *st)
+{
+    switch (cfg->csc_auth) {
+    case RSSP_CSC_AUTH_BASIC:
+        if (empty(cfg->username) || cfg->password == NULL)
+            return rssp_fail(st, RSSP_ERR_CONFIG, "CSC Basic login needs a username and password");
+        /* RFC 7617: the user-id cannot contain a colon. */
+        if (strchr(cfg->username, ':') != NULL)
+            return rssp_fail(st, RSSP_ERR_CONFIG, "username must not contain ':'");
+        break;
+    case RSSP_CSC_AUTH_OAUTH2_CLIENT:
+        if (empty(cfg->oauth2_client_id) || empty(cfg->oauth2_client_secret))
+            return rssp_fail(st, RSSP_ERR_CONFIG,
+                             "OAuth 2.0 client credentials need a client id and secret");
+        break;
+    default:
+        return rssp_fail(st, RSSP_ERR_CONFIG, "unknown CSC authentication");
+    }
+    if (cfg->connect_timeout_ms < 0 || cfg->timeout_ms < 0 || cfg->authorize_timeout_ms < 0)
+        return rssp_fail(st, RSSP_ERR_CONFIG, "timeouts must not be negative");
+    return RSSP_OK;
+}
+
 static rssp_err check_config(const rssp_client_config *cfg, rssp_status *st)
 {
+    if (rssp_dialect_for(cfg->protocol) == NULL)
+        return rssp_fail(st, RSSP_ERR_CONFIG, "unknown protocol");
+    if (cfg->protocol != RSSP_PROTOCOL_RSSP)
+        return check_csc_config(cfg, st);
     if (empty(cfg->relying_party))
         return rssp_fail(st, RSSP_ERR_CONFIG, "no relying party configured");
     switch (cfg->rp_auth) {
@@ -137,15 +168,25 @@ rssp_err rssp_client_new(const rssp_client_config *cfg, rssp_client **out, rssp_
     rssp_session_init(&c->session);
     atomic_init(&c->sign_path_singular, false);
 
-    bool loopback = false;
+    c->dialect = rssp_dialect_for(cfg->protocol);
+    bool loopback = false, oauth2_loopback = false;
     err = rssp_base_url_check(cfg->base_url, &c->base_url, &loopback, st);
     if (err != RSSP_OK)
         goto fail;
+    if (cfg->protocol != RSSP_PROTOCOL_RSSP && cfg->csc_auth == RSSP_CSC_AUTH_OAUTH2_CLIENT) {
+        err = rssp_base_url_check(cfg->oauth2_url != NULL ? cfg->oauth2_url : cfg->base_url,
+                                  &c->oauth2_url, &oauth2_loopback, st);
+        if (err != RSSP_OK)
+            goto fail;
+        /* One connection pool serves both: a proxy is skipped only if both are local. */
+        loopback = loopback && oauth2_loopback;
+    }
     if (!copy_config(c, cfg)) {
         err = rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
         goto fail;
     }
     c->rp_auth = cfg->rp_auth;
+    c->csc_auth = cfg->csc_auth;
     c->ssl2_hash = cfg->ssl2_hash;
     c->app_sign_ttl = cfg->app_sign_ttl;
     c->remember_me = cfg->remember_me;
@@ -154,7 +195,7 @@ rssp_err rssp_client_new(const rssp_client_config *cfg, rssp_client **out, rssp_
         cfg->authorize_timeout_ms > 0 ? cfg->authorize_timeout_ms : DEFAULT_AUTHORIZE_TIMEOUT_MS;
     c->revoke_budget_ms =
         cfg->revoke_budget_ms > 0 ? cfg->revoke_budget_ms : DEFAULT_REVOKE_BUDGET_MS;
-    if (cfg->rp_auth == RSSP_RP_AUTH_SSL2) {
+    if (cfg->protocol == RSSP_PROTOCOL_RSSP && cfg->rp_auth == RSSP_RP_AUTH_SSL2) {
         err = rssp_rp_key_load(cfg->rp_key_file, cfg->rp_key_password, &c->rp_key, st);
         if (err != RSSP_OK)
             goto fail;
@@ -198,6 +239,9 @@ void rssp_client_free(rssp_client *c)
     free(c->user_type);
     free(c->username);
     rssp_secret_free(c->password);
+    free(c->oauth2_url);
+    free(c->oauth2_client_id);
+    rssp_secret_free(c->oauth2_client_secret);
     free(c);
 }
 

@@ -13,8 +13,11 @@
 #include "client/session.h"
 #include "rssp/client.h"
 
+struct rssp_dialect;
+
 struct rssp_client {
-    char *base_url; /* normalised, ends with '/' */
+    const struct rssp_dialect *dialect; /* chosen at creation, never changes */
+    char *base_url;                     /* normalised, ends with '/' */
     rssp_http *http;
     rssp_session session;
 
@@ -40,6 +43,12 @@ struct rssp_client {
     char *user_type;
     char *username;
     char *password; /* secret */
+
+    /* CSC */
+    rssp_csc_auth csc_auth;
+    char *oauth2_url; /* normalised, ends with '/' */
+    char *oauth2_client_id;
+    char *oauth2_client_secret; /* secret */
 
     /* set by rssp_info when the service lists only signature/signHash (§2.1) */
     atomic_bool sign_path_singular;

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "client/envelope_csc.h"
 #include "client/json.h"
 #include "client/status_internal.h"
 
@@ -56,6 +57,8 @@ static rssp_err no_envelope(long http_status, const char *what, rssp_status *st)
 rssp_err rssp_envelope_read(const cJSON *root, long http_status, const rssp_envelope_rules *rules,
                             rssp_status *st)
 {
+    if (rules->csc)
+        return rssp_envelope_read_csc(root, http_status, rules->method, st);
     if (!cJSON_IsObject(root))
         return no_envelope(http_status, "response is not a JSON object", st);
 
@@ -103,8 +106,19 @@ rssp_err rssp_envelope_parse(const char *body, size_t len, long http_status,
 {
     *root = NULL;
     cJSON *parsed = NULL;
+    if (rules->csc && len == 0 && (http_status == 200 || http_status == 204)) {
+        /* CSC methods without a result (sendOTP, revoke) may answer with no body at all. */
+        *root = cJSON_CreateObject();
+        return *root != NULL ? RSSP_OK : rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+    }
     rssp_err err = rssp_json_parse(body, len, &parsed, st);
     if (err != RSSP_OK) {
+        if (rules->csc && http_status == 401) {
+            /* RFC 6750 §3: a Bearer refusal may come with WWW-Authenticate only. */
+            rssp_status_reset(st);
+            st->response_code = RSSP_RC_ACCESS_TOKEN_INVALID;
+            return rssp_fail(st, RSSP_ERR_SERVICE, "HTTP 401: the access token was refused");
+        }
         if (http_status != 200)
             return rssp_fail(st, RSSP_ERR_TRANSPORT, "HTTP status %ld without an RSSP response",
                              http_status);

@@ -17,6 +17,8 @@
 typedef struct {
     bool accept_1007;      /* sendOTP (and the seed's list/info): 1007 is success too */
     bool accept_bare_info; /* info: a 200 object with "version" and no envelope is success */
+    bool csc; /* CSC: a 200 object is success; errors are HTTP 4xx {error, error_description} */
+    const char *method; /* with csc: the method, for error strings whose meaning depends on it */
 } rssp_envelope_rules;
 
 /*

@@ -383,7 +383,9 @@ static bool headers_add(struct curl_slist **list, const char *name, const char *
 static struct curl_slist *headers_build(const rssp_http_request *rq)
 {
     struct curl_slist *list = NULL;
-    bool ok = headers_add(&list, "Content-Type: ", "application/json; charset=UTF-8") &&
+    bool ok = headers_add(&list, "Content-Type: ",
+                          rq->content_type != NULL ? rq->content_type
+                                                   : "application/json; charset=UTF-8") &&
               headers_add(&list, "Accept: ", "application/json") &&
               /* no "Expect: 100-continue" round trip for larger bodies */
               headers_add(&list, "Expect:", "");

@@ -28,8 +28,9 @@ typedef struct {
 
 typedef struct {
     const char *url;
-    const char *body; /* JSON text */
+    const char *body; /* JSON text, or of content_type */
     size_t body_len;
+    const char *content_type;  /* NULL = application/json (oauth2/token sends a form) */
     const char *authorization; /* header value (secret) or NULL */
     const char *entity_name;   /* rssp-entity-name to send, or NULL */
     long timeout_ms;           /* total, > 0 */

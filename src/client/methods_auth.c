@@ -3,8 +3,8 @@
 
 #include "client/call.h"
 #include "client/client_internal.h"
-#include "client/codec_auth.h"
 #include "client/codec_info.h"
+#include "client/dialect.h"
 #include "client/json.h"
 #include "client/status_internal.h"
 #include "common/secmem.h"
@@ -30,7 +30,7 @@ rssp_err rssp_info(rssp_client *c, rssp_info_result *out, rssp_status *st)
     rssp_call_result res;
     err = rssp_call_run(c, &spec, body, &res, st);
     if (err == RSSP_OK)
-        err = rssp_decode_info(res.root, out, st);
+        err = c->dialect->decode_info(res.root, out, st);
     if (err == RSSP_OK)
         atomic_store(&c->sign_path_singular, rssp_info_uses_singular_sign_path(out));
     rssp_call_result_clear(&res);
@@ -58,7 +58,7 @@ static rssp_err revoke(rssp_client *c, rssp_token_type type, const char *token,
 {
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err = rssp_encode_revoke(type, token, credential_id, &cm, &body, st);
+    rssp_err err = c->dialect->encode_revoke(type, token, credential_id, &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -80,6 +80,9 @@ rssp_err rssp_revoke(rssp_client *c, rssp_token_type type, const char *token,
     st = rssp_client_status(st, &local);
     if (c == NULL)
         return rssp_fail(st, RSSP_ERR_ARGS, "client is required");
+    /* CSC cannot revoke a SAD: it ends by itself at expiry (docs/protocol.md). */
+    if (type == RSSP_TOKEN_SAD && !c->dialect->revokes_sad)
+        return RSSP_OK;
     return revoke(c, type, token, credential_id, true, st);
 }
 
@@ -94,7 +97,7 @@ static rssp_err revoke_with(rssp_client *c, const char *bearer, rssp_token_type 
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
     char *authorization = NULL;
-    rssp_err err = rssp_encode_revoke(type, token, NULL, &cm, &body, st);
+    rssp_err err = c->dialect->encode_revoke(type, token, NULL, &cm, &body, st);
     if (err == RSSP_OK)
         err = rssp_bearer_authorization(bearer, &authorization, st);
     if (err == RSSP_OK) {
@@ -201,10 +204,11 @@ rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads
         sad_spec.authorization = bearer;
         for (size_t i = 0; i < n_sads; i++) {
             cJSON *body = NULL;
-            if (sads[i].sad == NULL)
+            /* CSC cannot revoke a SAD: it ends at its expiry (docs/protocol.md). */
+            if (sads[i].sad == NULL || !c->dialect->revokes_sad)
                 continue;
-            err = rssp_encode_revoke(RSSP_TOKEN_SAD, sads[i].sad, sads[i].credential_id, &cm, &body,
-                                     st);
+            err = c->dialect->encode_revoke(RSSP_TOKEN_SAD, sads[i].sad, sads[i].credential_id, &cm,
+                                            &body, st);
             if (err != RSSP_OK) {
                 first = first == RSSP_OK ? err : first;
                 continue;
@@ -225,8 +229,8 @@ rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads
         rssp_call_spec spec = {.method = "auth/revoke", .authorization = bearer};
         cJSON *body = NULL;
         err = refresh != NULL
-                  ? rssp_encode_revoke(RSSP_TOKEN_REFRESH, refresh, NULL, &cm, &body, st)
-                  : rssp_encode_revoke(RSSP_TOKEN_ACCESS, access, NULL, &cm, &body, st);
+                  ? c->dialect->encode_revoke(RSSP_TOKEN_REFRESH, refresh, NULL, &cm, &body, st)
+                  : c->dialect->encode_revoke(RSSP_TOKEN_ACCESS, access, NULL, &cm, &body, st);
         if (err == RSSP_OK) {
             item = (rssp_call_item){.spec = &spec, .body = body};
             err = revoke_round(c, &item, 1, true, deadline, st);

@@ -4,22 +4,41 @@
 
 #include "client/call.h"
 #include "client/client_internal.h"
-#include "client/codec_credentials.h"
+#include "client/dialect.h"
 #include "client/json.h"
 #include "client/status_internal.h"
 
-rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
-                               rssp_credential_list *out, rssp_status *st)
+/* A service that keeps sending page tokens is cut off here (docs/protocol.md). */
+#define LIST_MAX_PAGES 100
+
+/* Move the items of page to the end of all. */
+static rssp_err append_page(rssp_credential_list *all, rssp_credential_list *page, rssp_status *st)
 {
-    rssp_status local;
-    st = rssp_client_status(st, &local);
-    if (out != NULL)
-        memset(out, 0, sizeof *out);
-    if (c == NULL || out == NULL)
-        return rssp_fail(st, RSSP_ERR_ARGS, "client and output are required");
+    if (page->count == 0)
+        return RSSP_OK;
+    if (all->count == 0) {
+        *all = *page;
+        memset(page, 0, sizeof *page);
+        return RSSP_OK;
+    }
+    rssp_credential *items = realloc(all->items, (all->count + page->count) * sizeof *items);
+    if (items == NULL)
+        return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+    memcpy(items + all->count, page->items, page->count * sizeof *items);
+    all->items = items;
+    all->count += page->count;
+    free(page->items);
+    memset(page, 0, sizeof *page);
+    return RSSP_OK;
+}
+
+/* One credentials/list call for the page named by page_token (NULL = the first). */
+static rssp_err list_page(rssp_client *c, const rssp_list_request *req, const char *page_token,
+                          rssp_credential_list *out, char **next_page, rssp_status *st)
+{
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err = rssp_encode_list(req, &cm, &body, st);
+    rssp_err err = c->dialect->encode_list(req, page_token, &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -33,8 +52,42 @@ rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
     err = rssp_call_run(c, &spec, body, &res, st);
     rssp_json_delete(body);
     if (err == RSSP_OK)
-        err = rssp_decode_list(res.root, out, st);
+        err = c->dialect->decode_list(res.root, out, next_page, st);
     rssp_call_result_clear(&res);
+    return err;
+}
+
+rssp_err rssp_credentials_list(rssp_client *c, const rssp_list_request *req,
+                               rssp_credential_list *out, rssp_status *st)
+{
+    rssp_status local;
+    st = rssp_client_status(st, &local);
+    if (out != NULL)
+        memset(out, 0, sizeof *out);
+    if (c == NULL || out == NULL)
+        return rssp_fail(st, RSSP_ERR_ARGS, "client and output are required");
+    char *token = NULL;
+    rssp_err err = RSSP_OK;
+    for (int page = 0; err == RSSP_OK; page++) {
+        if (page == LIST_MAX_PAGES) {
+            err = rssp_fail(st, RSSP_ERR_PROTOCOL, "credentials/list sent more than %d pages",
+                            LIST_MAX_PAGES);
+            break;
+        }
+        rssp_credential_list one = {0};
+        char *next = NULL;
+        err = list_page(c, req, token, &one, &next, st);
+        if (err == RSSP_OK)
+            err = append_page(out, &one, st);
+        rssp_credential_list_clear(&one);
+        free(token);
+        token = next;
+        if (token == NULL || token[0] == '\0')
+            break;
+    }
+    free(token);
+    if (err != RSSP_OK)
+        rssp_credential_list_clear(out);
     return err;
 }
 
@@ -50,8 +103,8 @@ rssp_err rssp_credentials_info(rssp_client *c, const char *credential_id, rssp_c
         return rssp_fail(st, RSSP_ERR_ARGS, "client and output are required");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err = rssp_encode_credinfo(credential_id, certs, certificate_info, authentication_info,
-                                        &cm, &body, st);
+    rssp_err err = c->dialect->encode_credinfo(credential_id, certs, certificate_info,
+                                               authentication_info, &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -65,7 +118,7 @@ rssp_err rssp_credentials_info(rssp_client *c, const char *credential_id, rssp_c
     err = rssp_call_run(c, &spec, body, &res, st);
     rssp_json_delete(body);
     if (err == RSSP_OK)
-        err = rssp_decode_credinfo(res.root, credential_id, out, st);
+        err = c->dialect->decode_credinfo(res.root, credential_id, out, st);
     rssp_call_result_clear(&res);
     return err;
 }
@@ -98,8 +151,8 @@ rssp_err rssp_credentials_info_many(rssp_client *c, const char *const *credentia
     for (size_t i = 0; i < n; i++) {
         cJSON *body = NULL;
         items[i].spec = &spec;
-        if (rssp_encode_credinfo(credential_ids[i], certs, certificate_info, authentication_info,
-                                 &cm, &body, &items[i].st) == RSSP_OK)
+        if (c->dialect->encode_credinfo(credential_ids[i], certs, certificate_info,
+                                        authentication_info, &cm, &body, &items[i].st) == RSSP_OK)
             items[i].body = body;
     }
     /* Encoding failures keep their status; the rest run at once. */
@@ -122,7 +175,8 @@ rssp_err rssp_credentials_info_many(rssp_client *c, const char *const *credentia
             size_t i = index[k];
             rssp_call_item *it = &run[k];
             if (it->err == RSSP_OK)
-                it->err = rssp_decode_credinfo(it->res.root, credential_ids[i], &out[i], &it->st);
+                it->err =
+                    c->dialect->decode_credinfo(it->res.root, credential_ids[i], &out[i], &it->st);
             items[i].st = it->st;
             rssp_call_result_clear(&it->res);
             rssp_json_delete((cJSON *)it->body);
@@ -149,7 +203,8 @@ rssp_err rssp_send_otp(rssp_client *c, const char *credential_id, const char *te
         return rssp_fail(st, RSSP_ERR_ARGS, "client is required");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err = rssp_encode_send_otp(credential_id, template_text, subject, &cm, &body, st);
+    rssp_err err =
+        c->dialect->encode_send_otp(credential_id, template_text, subject, &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {

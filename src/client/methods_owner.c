@@ -4,6 +4,7 @@
 #include "client/call.h"
 #include "client/client_internal.h"
 #include "client/codec_owner.h"
+#include "client/dialect.h"
 #include "client/json.h"
 #include "client/status_internal.h"
 
@@ -16,6 +17,8 @@ rssp_err rssp_owner_list_call(rssp_client *c, const rssp_owner_query *q, rssp_ow
         memset(out, 0, sizeof *out);
     if (c == NULL || out == NULL)
         return rssp_fail(st, RSSP_ERR_ARGS, "client and output are required");
+    if (!c->dialect->has_owner)
+        return rssp_fail(st, RSSP_ERR_ARGS, "owner/list exists in RSSP only");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
     rssp_err err = rssp_encode_owner_list(q, &cm, &body, st);
@@ -43,6 +46,8 @@ rssp_err rssp_owner_assign(rssp_client *c, const char *agreement_uuid, const cha
     st = rssp_client_status(st, &local);
     if (c == NULL)
         return rssp_fail(st, RSSP_ERR_ARGS, "client is required");
+    if (!c->dialect->has_owner)
+        return rssp_fail(st, RSSP_ERR_ARGS, "owner/assign exists in RSSP only");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
     rssp_err err = rssp_encode_owner_assign(agreement_uuid, owner_uuid, &cm, &body, st);

@@ -4,8 +4,7 @@
 
 #include "client/call.h"
 #include "client/client_internal.h"
-#include "client/codec_authorize.h"
-#include "client/codec_sign.h"
+#include "client/dialect.h"
 #include "client/json.h"
 #include "client/status_internal.h"
 #include "common/secmem.h"
@@ -35,7 +34,7 @@ rssp_err rssp_authorize(rssp_client *c, const rssp_authorize_request *req, rssp_
         return rssp_fail(st, RSSP_ERR_ARGS, "client and output are required");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err = rssp_encode_authorize(req, &cm, &body, st);
+    rssp_err err = c->dialect->encode_authorize(req, &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -50,7 +49,7 @@ rssp_err rssp_authorize(rssp_client *c, const rssp_authorize_request *req, rssp_
     err = rssp_call_run(c, &spec, body, &res, st);
     rssp_json_delete(body);
     if (err == RSSP_OK)
-        err = rssp_decode_sad(res.root, out, st);
+        err = c->dialect->decode_sad(res.root, out, st);
     if (err == RSSP_OK) {
         err = take_entity_name(&res.http, &out->entity_name, st);
         out->obtained_ms = rssp_monotonic_ms();
@@ -71,8 +70,8 @@ rssp_err rssp_extend_transaction(rssp_client *c, const char *credential_id, rssp
         return rssp_fail(st, RSSP_ERR_ARGS, "client and SAD are required");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err =
-        rssp_encode_extend(credential_id, sad->sad, hash_alg, hashes, n_hashes, &cm, &body, st);
+    rssp_err err = c->dialect->encode_extend(credential_id, sad->sad, hash_alg, hashes, n_hashes,
+                                             &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -86,7 +85,7 @@ rssp_err rssp_extend_transaction(rssp_client *c, const char *credential_id, rssp
     err = rssp_call_run(c, &spec, body, &res, st);
     rssp_json_delete(body);
     if (err == RSSP_OK)
-        err = rssp_decode_sad(res.root, &fresh, st);
+        err = c->dialect->decode_sad(res.root, &fresh, st);
     if (err == RSSP_OK)
         err = take_entity_name(&res.http, &fresh.entity_name, st);
     if (err == RSSP_OK) {
@@ -120,7 +119,7 @@ rssp_err rssp_sign_hash(rssp_client *c, const rssp_sign_request *req, rssp_signa
         return rssp_fail(st, RSSP_ERR_ARGS, "client, request and output are required");
     rssp_req_common cm = rssp_client_common(c);
     cJSON *body = NULL;
-    rssp_err err = rssp_encode_sign_hash(req, &cm, &body, st);
+    rssp_err err = c->dialect->encode_sign_hash(req, &cm, &body, st);
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -135,7 +134,7 @@ rssp_err rssp_sign_hash(rssp_client *c, const rssp_sign_request *req, rssp_signa
     err = rssp_call_run(c, &spec, body, &res, st);
     rssp_json_delete(body);
     if (err == RSSP_OK)
-        err = rssp_decode_sign_hash(res.root, req->n_hashes, out, st);
+        err = c->dialect->decode_sign_hash(res.root, req->n_hashes, out, st);
     rssp_call_result_clear(&res);
     return err;
 }

@@ -3,11 +3,9 @@
 #include <string.h>
 
 #include "client/auth_header.h"
-#include "client/call.h"
 #include "client/client_internal.h"
-#include "client/clock.h"
 #include "client/codec_auth.h"
-#include "client/json.h"
+#include "client/dialect.h"
 #include "client/status_internal.h"
 #include "common/secmem.h"
 
@@ -75,55 +73,14 @@ static void store_tokens(rssp_session *s, rssp_login_result *r, bool keep_refres
     pthread_mutex_unlock(&s->lock);
 }
 
-/* One auth/login exchange with the given Authorization value. */
-static rssp_err login_exchange(rssp_client *c, const char *authorization, rssp_login_result *result,
-                               rssp_status *st)
+/* One login through the dialect (refresh token or configured credentials); stores the tokens. */
+static rssp_err login_with(rssp_client *c, const char *refresh, rssp_status *st)
 {
-    rssp_req_common cm = rssp_client_common(c);
-    cJSON *body = NULL;
-    rssp_err err = rssp_encode_login(&cm, c->remember_me, &body, st);
-    if (err != RSSP_OK)
-        return err;
-    rssp_call_spec spec = {
-        .method = "auth/login",
-        .authorization = authorization,
-    };
-    rssp_call_result res;
-    err = rssp_call_run(c, &spec, body, &res, st);
-    if (err == RSSP_OK)
-        err = rssp_decode_login(res.root, result, st);
-    rssp_call_result_clear(&res);
-    rssp_json_delete(body);
-    return err;
-}
-
-static rssp_err login_with_refresh(rssp_client *c, const char *refresh, rssp_status *st)
-{
-    char *authorization = NULL;
     rssp_login_result result = {0};
-    rssp_err err = rssp_bearer_authorization(refresh, &authorization, st);
+    rssp_err err = c->dialect->login(c, refresh, &result, st);
     if (err == RSSP_OK)
-        err = login_exchange(c, authorization, &result, st);
-    if (err == RSSP_OK)
-        store_tokens(&c->session, &result, true);
+        store_tokens(&c->session, &result, refresh != NULL);
     rssp_login_result_clear(&result);
-    rssp_secret_free(authorization);
-    return err;
-}
-
-static rssp_err login_with_credentials(rssp_client *c, rssp_status *st)
-{
-    rssp_login_material m;
-    rssp_client_login_material(c, &m);
-    char *authorization = NULL;
-    rssp_login_result result = {0};
-    rssp_err err = rssp_login_authorization(&m, rssp_wall_ms(), &authorization, st);
-    if (err == RSSP_OK)
-        err = login_exchange(c, authorization, &result, st);
-    if (err == RSSP_OK)
-        store_tokens(&c->session, &result, false);
-    rssp_login_result_clear(&result);
-    rssp_secret_free(authorization);
     return err;
 }
 
@@ -139,7 +96,7 @@ static rssp_err login_locked(rssp_client *c, bool full, rssp_status *st)
         if (had_refresh && refresh == NULL)
             return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
         if (refresh != NULL) {
-            rssp_err err = login_with_refresh(c, refresh, st);
+            rssp_err err = login_with(c, refresh, st);
             rssp_secret_free(refresh);
             if (err != RSSP_ERR_SERVICE || st->response_code != RSSP_RC_REFRESH_TOKEN_INVALID)
                 return err;
@@ -151,7 +108,7 @@ static rssp_err login_locked(rssp_client *c, bool full, rssp_status *st)
             rssp_status_reset(st);
         }
     }
-    return login_with_credentials(c, st);
+    return login_with(c, NULL, st);
 }
 
 rssp_err rssp_session_login(rssp_client *c, bool full, rssp_status *st)

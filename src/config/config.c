@@ -31,6 +31,7 @@ typedef enum {
     KIND_SECRET_RING, /* keyring attribute spec: the secret is looked up after parsing */
     KIND_KEY_FILE,    /* path of a private key file (read later by the client) */
     KIND_RP_AUTH,     /* ssl2 | appsign */
+    KIND_PROTOCOL,    /* rssp | csc-v1 | csc-v2 */
     KIND_SSL2_HASH,   /* sha1 | sha256 */
     KIND_LOG_LEVEL,   /* off|error|warn|info|debug */
     KIND_USER_TYPE,   /* the Basic usertype values of rssp-protocol.md 1.4 */
@@ -55,6 +56,7 @@ typedef struct {
  * within a file and replace each other across layers.
  */
 static const key_spec keys[] = {
+    {"service", "protocol", KIND_PROTOCOL, FIELD(protocol), 0, 0, true},
     {"service", "url", KIND_URL, FIELD(url), 0, 0, true},
     {"service", "ca_file", KIND_READ_PATH, FIELD(ca_file), 0, 0, true},
     {"service", "connect_timeout_ms", KIND_LONG, FIELD(connect_timeout_ms), 1, MS_MAX, false},
@@ -86,6 +88,10 @@ static const key_spec keys[] = {
     {"account", "agreement_uuid", KIND_STRING, FIELD(agreement_uuid), 0, 0, false},
     {"account", "client_mac", KIND_STRING, FIELD(client_mac), 0, 0, false},
     {"account", "remember_me", KIND_BOOL, FIELD(remember_me), 0, 0, false},
+    {"oauth2", "url", KIND_URL, FIELD(oauth2_url), 0, 0, true},
+    {"oauth2", "client_id", KIND_STRING, FIELD(oauth2_client_id), 0, 0, true},
+    {"oauth2", "client_secret", KIND_SECRET, FIELD(oauth2_client_secret), 0, 0, true},
+    {"oauth2", "client_secret_file", KIND_SECRET_FILE, FIELD(oauth2_client_secret), 0, 0, true},
     {"module", "cache_dir", KIND_PATH, FIELD(cache_dir), 0, 0, false},
     {"module", "cache_ttl", KIND_LONG, FIELD(cache_ttl_s), 0, 31536000, false},
     {"module", "log_level", KIND_LOG_LEVEL, FIELD(log_level), 0, 0, false},
@@ -114,7 +120,7 @@ static int secret_index(size_t offset)
     return -1;
 }
 
-static const char *const sections[] = {"service", "relying_party", "account", "module"};
+static const char *const sections[] = {"service", "relying_party", "account", "oauth2", "module"};
 
 static const char *const user_types[] = {
     "USERNAME",    "PERSONAL-ID", "PASSPORT-ID", "CITIZEN-IDENTITY-CARD",
@@ -333,6 +339,18 @@ static void apply(parse_ctx *ctx, const key_spec *spec, const char *value)
             *(rssp_rp_auth *)field = RSSP_RP_AUTH_APPSIGN;
         } else {
             fail_at(ctx, "bad value '%.64s' for %s: expected ssl2 or appsign", value, spec->key);
+        }
+        return;
+    case KIND_PROTOCOL:
+        if (strcmp(value, "rssp") == 0) {
+            *(rssp_protocol *)field = RSSP_PROTOCOL_RSSP;
+        } else if (strcmp(value, "csc-v1") == 0) {
+            *(rssp_protocol *)field = RSSP_PROTOCOL_CSC_V1;
+        } else if (strcmp(value, "csc-v2") == 0) {
+            *(rssp_protocol *)field = RSSP_PROTOCOL_CSC_V2;
+        } else {
+            fail_at(ctx, "bad value '%.64s' for %s: expected rssp, csc-v1 or csc-v2", value,
+                    spec->key);
         }
         return;
     case KIND_SSL2_HASH: {
@@ -612,9 +630,37 @@ static int apply_env(rssp_config *cfg, char *err, size_t err_len)
     return 0;
 }
 
+/* CSC: a Basic login (username, password) or OAuth 2.0 client credentials; no relying party. */
+static int check_complete_csc(const rssp_config *cfg, char *err, size_t err_len)
+{
+    const char *missing = NULL;
+    bool has_password = cfg->password != NULL || cfg->keyring_spec[3] != NULL;
+    if (cfg->url == NULL)
+        missing = "[service] url";
+    else if (cfg->oauth2_client_id != NULL && cfg->oauth2_client_secret == NULL)
+        missing = "[oauth2] client_secret_file or client_secret (client_id is set)";
+    else if (cfg->oauth2_client_id == NULL && cfg->username == NULL)
+        missing = "[account] username, or [oauth2] client_id";
+    else if (cfg->oauth2_client_id == NULL && !has_password)
+        missing = "[account] password_file, password_keyring or password (username is set)";
+    if (missing != NULL) {
+        snprintf(err, err_len, "%s: %s is required", cfg->path, missing);
+        return -1;
+    }
+    if (cfg->rp_name != NULL || cfg->agreement_uuid != NULL) {
+        snprintf(err, err_len,
+                 "%s: [relying_party] and agreement_uuid belong to protocol = rssp, not %s",
+                 cfg->path, cfg->protocol == RSSP_PROTOCOL_CSC_V1 ? "csc-v1" : "csc-v2");
+        return -1;
+    }
+    return 0;
+}
+
 /* What a usable configuration must contain, once files and environment are read. */
 static int check_complete(const rssp_config *cfg, char *err, size_t err_len)
 {
+    if (cfg->protocol != RSSP_PROTOCOL_RSSP)
+        return check_complete_csc(cfg, err, err_len);
     const char *missing = NULL;
     if (cfg->url == NULL)
         missing = "[service] url";
@@ -645,6 +691,11 @@ static int check_complete(const rssp_config *cfg, char *err, size_t err_len)
     }
     if (cfg->username == NULL && (cfg->password != NULL || cfg->keyring_spec[3] != NULL)) {
         snprintf(err, err_len, "%s: [account] has a password but no username", cfg->path);
+        return -1;
+    }
+    if (cfg->oauth2_client_id != NULL || cfg->oauth2_url != NULL ||
+        cfg->oauth2_client_secret != NULL) {
+        snprintf(err, err_len, "%s: [oauth2] needs protocol = csc-v1 or csc-v2", cfg->path);
         return -1;
     }
     return 0;
@@ -860,6 +911,9 @@ void rssp_config_clear(rssp_config *cfg)
     rssp_secret_free(cfg->rp_key_password);
     rssp_secret_free(cfg->app_api_secret);
     rssp_secret_free(cfg->password);
+    rssp_secret_free(cfg->oauth2_client_secret);
+    free(cfg->oauth2_url);
+    free(cfg->oauth2_client_id);
     for (int i = 0; i < RSSP_CONFIG_N_SECRETS; i++)
         free(cfg->keyring_spec[i]);
     char *plain[] = {
@@ -875,7 +929,12 @@ void rssp_config_clear(rssp_config *cfg)
 void rssp_config_client(const rssp_config *cfg, rssp_client_config *out)
 {
     memset(out, 0, sizeof *out);
+    out->protocol = cfg->protocol;
     out->base_url = cfg->url;
+    out->csc_auth = cfg->oauth2_client_id != NULL ? RSSP_CSC_AUTH_OAUTH2_CLIENT : RSSP_CSC_AUTH_BASIC;
+    out->oauth2_url = cfg->oauth2_url;
+    out->oauth2_client_id = cfg->oauth2_client_id;
+    out->oauth2_client_secret = cfg->oauth2_client_secret;
     out->ca_file = cfg->ca_file;
     out->relying_party = cfg->rp_name;
     out->rp_auth = cfg->rp_auth;

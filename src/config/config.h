@@ -33,6 +33,7 @@ typedef struct {
     bool org_locked;   /* the system file sets the organisation's keys */
 
     /* [service] */
+    rssp_protocol protocol; /* protocol = rssp | csc-v1 | csc-v2 */
     char *url;
     char *ca_file;
     long connect_timeout_ms;
@@ -60,6 +61,11 @@ typedef struct {
     char *agreement_uuid;
     char *client_mac;
     bool remember_me;
+
+    /* [oauth2] (CSC): client credentials instead of a Basic login when client_id is set */
+    char *oauth2_url; /* NULL = the service url */
+    char *oauth2_client_id;
+    char *oauth2_client_secret; /* secret: from client_secret_file */
 
     /* [module] */
     char *cache_dir;    /* NULL = $XDG_CACHE_HOME/rssp-pkcs11 or ~/.cache/rssp-pkcs11 */

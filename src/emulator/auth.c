@@ -17,31 +17,27 @@ static long long epoch_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Owner check of auth/login (§2.2 rule 2); lock held. *owner on success. */
-static int check_owner(emu_req *r, emu_rp *rp, const char *basic, int *owner, bool *changed)
+/*
+ * Owner check of auth/login (§2.2 rule 2); lock held. rp: the relying party
+ * the owner must belong to (NULL: any, for the CSC dialects). *owner on success.
+ */
+static int check_owner_password(emu_req *r, const emu_rp *rp, const char *user_type,
+                                const char *username, const char *password, int *owner,
+                                bool *changed)
 {
     emu_state *st = r->ctx->st;
     const emu_rules *rules = &r->ctx->rules;
-    char *user_type = NULL, *username = NULL, *password = NULL;
-    int rc = -1;
     bool known;
-
-    if (emu_basic_decode(basic, &user_type, &username, &password) != 0)
-        return emu_fail(r, 3100, "Basic credentials must be Base64(usertype:username:password)");
     emu_owner *o = emu_find_owner_by_login(st, user_type, username, &known);
-    if (!known) {
-        emu_fail(r, 3100, "unknown usertype '%.40s'", user_type);
-        goto out;
-    }
-    if (o == NULL || strcmp(o->rp, rp->name) != 0) {
-        emu_fail(r, 3003, NULL);
-        goto out;
-    }
+    if (!known)
+        return emu_fail(r, 3100, "unknown usertype '%.40s'", user_type);
+    if (o == NULL || (rp != NULL && strcmp(o->rp, rp->name) != 0))
+        return emu_fail(r, 3003, NULL);
     long long now = (long long)time(NULL);
     if (o->lock_until > now) {
         emu_fail(r, 3002, NULL);
         emu_put_int(r, "temporaryLockTime", o->lock_until - now);
-        goto out;
+        return -1;
     }
     if (o->lock_until != 0) { /* the lock has ended: a fresh allowance */
         o->lock_until = 0;
@@ -59,15 +55,23 @@ static int check_owner(emu_req *r, emu_rp *rp, const char *basic, int *owner, bo
             emu_fail(r, 3000, NULL);
             emu_put_int(r, "remainingCounter", rules->max_attempts - o->failed_attempts);
         }
-        goto out;
+        return -1;
     }
     if (o->failed_attempts != 0) {
         o->failed_attempts = 0;
         *changed = true;
     }
     *owner = (int)(o - st->owners);
-    rc = 0;
-out:
+    return 0;
+}
+
+/* The Basic credentials of an RSSP login; lock held. */
+static int check_owner(emu_req *r, emu_rp *rp, const char *basic, int *owner, bool *changed)
+{
+    char *user_type = NULL, *username = NULL, *password = NULL;
+    if (emu_basic_decode(basic, &user_type, &username, &password) != 0)
+        return emu_fail(r, 3100, "Basic credentials must be Base64(usertype:username:password)");
+    int rc = check_owner_password(r, rp, user_type, username, password, owner, changed);
     free(user_type);
     free(username);
     rssp_secret_free(password);
@@ -118,7 +122,7 @@ static int issue_tokens(emu_req *r, emu_principal p, bool remember, const char *
     return 0;
 }
 
-static void login_refresh(emu_req *r, const char *token, const char *rp_name, bool remember)
+void emu_login_refresh(emu_req *r, const char *token, const char *rp_name, bool remember)
 {
     emu_state *st = r->ctx->st;
     emu_principal p;
@@ -158,7 +162,7 @@ void emu_handle_login(emu_req *r)
         if (h.ssl2 != NULL || h.basic != NULL || h.appsign != NULL)
             emu_fail(r, 3001, "Bearer cannot be combined with other schemes on auth/login");
         else
-            login_refresh(r, h.bearer, rp_name, remember);
+            emu_login_refresh(r, h.bearer, rp_name, remember);
         goto out;
     }
     if ((h.ssl2 == NULL) == (h.appsign == NULL)) {
@@ -194,6 +198,32 @@ void emu_handle_login(emu_req *r)
         emu_state_flush(st);
 out:
     emu_auth_header_clear(&h);
+}
+
+void emu_login_password(emu_req *r, const char *username, const char *password, bool remember)
+{
+    emu_state *st = r->ctx->st;
+    emu_principal p = {-1, -1};
+    bool changed = false;
+    pthread_mutex_lock(&st->lock);
+    if (check_owner_password(r, NULL, "USERNAME", username, password, &p.owner, &changed) == 0) {
+        const emu_owner *o = &st->owners[p.owner];
+        for (size_t i = 0; i < st->n_rps; i++) {
+            if (strcmp(st->rps[i].name, o->rp) == 0)
+                p.rp = (int)i;
+        }
+        if (p.rp < 0) {
+            emu_fail(r, 3003, NULL);
+        } else {
+            snprintf(r->bill_prefix, sizeof(r->bill_prefix), "%s", o->rp);
+            issue_tokens(r, p, remember, NULL);
+        }
+    }
+    if (changed)
+        emu_state_changed(st);
+    pthread_mutex_unlock(&st->lock);
+    if (changed)
+        emu_state_flush(st);
 }
 
 /* tokenType, or the CSC token_type_hint; -1 on error. */

@@ -378,7 +378,8 @@ int emu_check_sad(emu_req *r, emu_principal p, size_t index, const char *value,
         return emu_fail(r, 3015, NULL);
     if (check_exhausted && sad->remaining <= 0)
         return emu_fail(r, 3016, NULL);
-    if (r->entity_name == NULL || strcmp(r->entity_name, sad->entity) != 0)
+    if (r->dialect == EMU_PROTO_RSSP &&
+        (r->entity_name == NULL || strcmp(r->entity_name, sad->entity) != 0))
         return emu_fail(r, 3023,
                         r->entity_name == NULL ? "header rssp-entity-name is missing"
                                                : "header rssp-entity-name differs");

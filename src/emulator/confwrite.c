@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
@@ -122,6 +123,99 @@ static int write_conf(const char *dir, const conf_spec *c, char *err, size_t err
     return rc;
 }
 
+/*
+ * A CSC configuration (protocol = csc-v1 | csc-v2) of an owner: Basic login
+ * with the owner's password, or (oauth2) the OAuth 2.0 client credentials of
+ * the emulator's client of that owner (docs/emulator.md).
+ */
+static int write_csc_conf(const char *dir, const char *file, const char *up, const char *protocol,
+                          const char *owner, bool oauth2, char *err, size_t err_len)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (f == NULL) {
+        seterr(err, err_len, "out of memory");
+        return -1;
+    }
+    fprintf(f,
+            "; rssp-pkcs11 configuration for %s over the CSC API (%s), written by\n"
+            "; `rssp-emulator init`. The url line is filled in by\n"
+            "; `rssp-emulator serve --protocol %s` once it has bound its port.\n"
+            "[service]\n"
+            "protocol = %s\n"
+            "url = %s\n"
+            "ca_file = %sca.pem\n"
+            "connect_timeout_ms = 5000\n"
+            "timeout_ms = 30000\n"
+            "authorize_timeout_ms = 330000\n\n",
+            owner, protocol, protocol, protocol, EMU_URL_PLACEHOLDER, up);
+    if (oauth2)
+        fprintf(f,
+                "[oauth2]\n"
+                "client_id = %s\n"
+                "client_secret_file = %ssecrets/owner-%s-password\n\n",
+                owner, up, owner);
+    else
+        fprintf(f,
+                "[account]\n"
+                "username = %s\n"
+                "password_file = %ssecrets/owner-%s-password\n"
+                "remember_me = true\n\n",
+                owner, up, owner);
+    fprintf(f,
+            "[module]\n"
+            "cache_dir = %scache/%s-%s%s\n"
+            "cache_ttl = 3600\n"
+            "log_level = off\n"
+            "sad_signatures = 0\n",
+            up, protocol, owner, oauth2 ? "-oauth2" : "");
+    if (fclose(f) != 0) {
+        free(text);
+        seterr(err, err_len, "out of memory");
+        return -1;
+    }
+    int rc = write_text(dir, file, text, 0600, err, err_len);
+    free(text);
+    return rc;
+}
+
+/* DIR/csc-v1/ and DIR/csc-v2/: the demo, OAuth 2.0 and every owner's configuration. */
+static int write_csc_confs(const char *dir, char *err, size_t err_len)
+{
+    static const char *const protocols[] = {"csc-v1", "csc-v2"};
+    char file[160];
+    for (size_t p = 0; p < 2; p++) {
+        const char *proto = protocols[p];
+        snprintf(file, sizeof(file), "%s/owners", proto);
+        char *folder = emu_path_join(dir, proto), *owners = emu_path_join(dir, file);
+        int rc = folder == NULL || owners == NULL ||
+                         (mkdir(folder, 0700) != 0 && errno != EEXIST) ||
+                         (mkdir(owners, 0700) != 0 && errno != EEXIST)
+                     ? -1
+                     : 0;
+        if (rc != 0)
+            seterr(err, err_len, "cannot create %s/%s: %s", dir, file, strerror(errno));
+        free(folder);
+        free(owners);
+        if (rc != 0)
+            return -1;
+        snprintf(file, sizeof(file), "%s/%s", proto, EMU_DEMO_CONFIG);
+        if (write_csc_conf(dir, file, "../", proto, "alice", false, err, err_len) != 0)
+            return -1;
+        snprintf(file, sizeof(file), "%s/%s", proto, EMU_OAUTH2_CONFIG);
+        if (write_csc_conf(dir, file, "../", proto, "alice", true, err, err_len) != 0)
+            return -1;
+        for (size_t i = 0; i < emu_catalog_n_owners; i++) {
+            const emu_catalog_owner *o = &emu_catalog_owners[i];
+            snprintf(file, sizeof(file), "%s/owners/%s.conf", proto, o->username);
+            if (write_csc_conf(dir, file, "../../", proto, o->username, false, err, err_len) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int emu_conf_write_all(const emu_conf_input *in, char *err, size_t err_len)
 {
     const emu_catalog_rp *demo = &emu_catalog_rps[0];
@@ -158,7 +252,7 @@ int emu_conf_write_all(const emu_conf_input *in, char *err, size_t err_len)
         if (write_conf(in->dir, &c, err, err_len) != 0)
             return -1;
     }
-    return 0;
+    return write_csc_confs(in->dir, err, err_len);
 }
 
 /* ---- fixture.json ---- */
@@ -387,15 +481,17 @@ static int set_url_folder(const char *folder, const char *url, char *err, size_t
     return rc;
 }
 
-int emu_conf_set_url(const char *dir, const char *url, char *err, size_t err_len)
+int emu_conf_set_url(const char *dir, const char *sub, const char *url, char *err, size_t err_len)
 {
-    char *owners = emu_path_join(dir, "owners");
+    char *base = sub == NULL ? strdup(dir) : emu_path_join(dir, sub);
+    char *owners = base == NULL ? NULL : emu_path_join(base, "owners");
     int rc = owners == NULL ? -1 : 0;
     if (rc == 0)
-        rc = set_url_folder(dir, url, err, err_len);
+        rc = set_url_folder(base, url, err, err_len);
     if (rc == 0)
         rc = set_url_folder(owners, url, err, err_len);
     free(owners);
+    free(base);
     return rc;
 }
 

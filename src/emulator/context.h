@@ -27,6 +27,19 @@ typedef enum {
 /* Canonical method name ("signatures/signHash"). */
 const char *emu_method_name(emu_method m);
 
+/* The dialect `serve --protocol` speaks (one per server). */
+typedef enum {
+    EMU_PROTO_RSSP = 0, /* /rssp/v1/ */
+    EMU_PROTO_CSC_V1,   /* /csc/v1/, CSC API 1.0.4.0 */
+    EMU_PROTO_CSC_V2,   /* /csc/v2/, CSC API 2.0.0.2 */
+} emu_protocol;
+
+/* "rssp", "csc-v1", "csc-v2" <-> value; -1 for an unknown name. */
+int emu_protocol_parse(const char *name);
+const char *emu_protocol_name(emu_protocol p);
+/* The path prefix of its API: "/rssp/v1/", "/csc/v1/", "/csc/v2/". */
+const char *emu_protocol_prefix(emu_protocol p);
+
 typedef struct {
     long token_ttl_s;     /* access token lifetime */
     long refresh_ttl_s;   /* refresh token lifetime */
@@ -51,7 +64,9 @@ typedef struct {
 
 typedef struct {
     emu_rules rules;
-    emu_state *st; /* durable model; st->lock also guards sessions */
+    emu_protocol protocol;
+    char base_url[256]; /* the API's base URL (CSC info announces it as the OAuth 2.0 server) */
+    emu_state *st;      /* durable model; st->lock also guards sessions */
     emu_hsm *hsm;
     emu_sessions *sessions; /* tokens and SADs (guarded by st->lock) */
     emu_approvals *approvals;

@@ -26,6 +26,8 @@ static void usage(FILE *f)
         "  --lock-time S          lock duration (default 300)\n"
         "  --auto-approve-ms N    approve IMPLICIT requests by themselves after N ms\n"
         "  --fault METHOD:SPEC    inject a fault, e.g. signatures/signHash:httpStatus=503,count=2\n"
+        "  --protocol P           rssp (default, /rssp/v1/), csc-v1 (/csc/v1/) or csc-v2 "
+        "(/csc/v2/)\n"
         "  --threads N            at most N connections, each with its own thread (default 256)\n"
         "  --softhsm LIB          PKCS#11 library (default libsofthsm2.so)\n"
         "  --log-level LEVEL      off, error, warn, info, debug (default off)\n"
@@ -65,6 +67,7 @@ enum {
     OPT_LOG_LEVEL,
     OPT_LOG_FILE,
     OPT_QUIET,
+    OPT_PROTOCOL,
 };
 
 static const struct option options[] = {
@@ -85,6 +88,7 @@ static const struct option options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
     {"log-file", required_argument, NULL, OPT_LOG_FILE},
+    {"protocol", required_argument, NULL, OPT_PROTOCOL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -153,6 +157,15 @@ int main(int argc, char **argv)
         case OPT_LOG_LEVEL:
             so.log_level = optarg;
             break;
+        case OPT_PROTOCOL: {
+            int p = emu_protocol_parse(optarg);
+            if (p < 0) {
+                fprintf(stderr, "rssp-emulator: --protocol must be rssp, csc-v1 or csc-v2\n");
+                goto out;
+            }
+            so.protocol = (emu_protocol)p;
+            break;
+        }
         case OPT_LOG_FILE:
             so.log_file = optarg;
             break;

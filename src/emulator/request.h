@@ -20,8 +20,11 @@ typedef struct {
     const char *authorization; /* Authorization header or NULL */
     const char *entity_name;   /* rssp-entity-name request header or NULL */
     char client_ip[64];
-    int client_fd; /* the connection's socket (IMPLICIT cancellation) */
-    bool vn;       /* language VN */
+    int client_fd;           /* the connection's socket (IMPLICIT cancellation) */
+    bool vn;                 /* language VN */
+    emu_protocol dialect;    /* RSSP requests carry rssp-entity-name (§1.6); CSC ones do not */
+    bool csc_otp;            /* CSC: the request carried an OTP (its errors name the OTP) */
+    bool csc_token_endpoint; /* CSC: oauth2/token (errors are OAuth 2.0 client errors) */
 
     /* response */
     cJSON *resp;          /* method fields; the server adds the envelope */

@@ -68,6 +68,7 @@ static int setup(const emu_serve_options *o, serve_env *e)
     char *outbox = emu_path_join(o->dir, "outbox");
     int rc = -1;
     ctx->rules = o->rules;
+    ctx->protocol = o->protocol;
     if (emu_state_load(o->dir, &ctx->st, e->err, sizeof(e->err)) != 0 || open_hsm(o, e) != 0)
         goto out;
     ctx->sessions = emu_sessions_new();
@@ -124,9 +125,12 @@ static int publish(const emu_serve_options *o, unsigned port, serve_env *e)
 {
     char url[128];
     bool v6 = strchr(o->listen, ':') != NULL;
-    snprintf(url, sizeof(url), "https://%s%s%s:%u/rssp/v1/", v6 ? "[" : "", o->listen,
-             v6 ? "]" : "", port);
-    if (emu_conf_set_url(o->dir, url, e->err, sizeof(e->err)) != 0)
+    snprintf(url, sizeof(url), "https://%s%s%s:%u%s", v6 ? "[" : "", o->listen, v6 ? "]" : "", port,
+             emu_protocol_prefix(o->protocol));
+    snprintf(e->ctx.base_url, sizeof(e->ctx.base_url), "%s", url);
+    if (emu_conf_set_url(o->dir,
+                         o->protocol == EMU_PROTO_RSSP ? NULL : emu_protocol_name(o->protocol), url,
+                         e->err, sizeof(e->err)) != 0)
         return -1;
     char line[140];
     snprintf(line, sizeof(line), "%s\n", url);

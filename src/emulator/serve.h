@@ -8,6 +8,7 @@
 
 typedef struct {
     const char *dir;
+    emu_protocol protocol; /* the dialect served (--protocol) */
     const char *listen;
     unsigned port;
     unsigned max_connections;

@@ -20,6 +20,7 @@
 #include "emulator/auth.h"
 #include "emulator/authorize.h"
 #include "emulator/credentials.h"
+#include "emulator/csc.h"
 #include "emulator/faults.h"
 #include "emulator/info.h"
 #include "emulator/otp.h"
@@ -30,7 +31,6 @@
 
 #define BODY_LIMIT (1u << 20)
 #define OVERSIZE_BYTES (5u << 20)
-#define API_PREFIX "/rssp/v1/"
 #define ADMIN_PREFIX "/_emulator/"
 #define DRAIN_MS 10000
 
@@ -42,23 +42,31 @@ struct emu_server {
 
 typedef void (*handler_fn)(emu_req *r);
 
+/* Which dialects serve a path. */
+#define D_RSSP (1u << EMU_PROTO_RSSP)
+#define D_CSC1 (1u << EMU_PROTO_CSC_V1)
+#define D_CSC2 (1u << EMU_PROTO_CSC_V2)
+#define D_ALL (D_RSSP | D_CSC1 | D_CSC2)
+
 static const struct {
     const char *path;
     emu_method method;
-    handler_fn fn;
+    handler_fn fn; /* the RSSP handler; NULL for oauth2/token (CSC front end only) */
+    unsigned dialects;
 } routes[] = {
-    {"info", EMU_M_INFO, emu_handle_info},
-    {"auth/login", EMU_M_LOGIN, emu_handle_login},
-    {"auth/revoke", EMU_M_REVOKE, emu_handle_revoke},
-    {"credentials/list", EMU_M_LIST, emu_handle_list},
-    {"credentials/info", EMU_M_CRED_INFO, emu_handle_credential_info},
-    {"credentials/sendOTP", EMU_M_SEND_OTP, emu_handle_send_otp},
-    {"credentials/authorize", EMU_M_AUTHORIZE, emu_handle_authorize},
-    {"credentials/extendTransaction", EMU_M_EXTEND, emu_handle_extend},
-    {"signatures/signHash", EMU_M_SIGN_HASH, emu_handle_sign_hash},
-    {"signature/signHash", EMU_M_SIGN_HASH, emu_handle_sign_hash}, /* seed spelling (S1) */
-    {"owner/list", EMU_M_OWNER_LIST, emu_handle_owner_list},
-    {"owner/assign", EMU_M_OWNER_ASSIGN, emu_handle_owner_assign},
+    {"info", EMU_M_INFO, emu_handle_info, D_ALL},
+    {"auth/login", EMU_M_LOGIN, emu_handle_login, D_ALL},
+    {"auth/revoke", EMU_M_REVOKE, emu_handle_revoke, D_ALL},
+    {"credentials/list", EMU_M_LIST, emu_handle_list, D_ALL},
+    {"credentials/info", EMU_M_CRED_INFO, emu_handle_credential_info, D_ALL},
+    {"credentials/sendOTP", EMU_M_SEND_OTP, emu_handle_send_otp, D_ALL},
+    {"credentials/authorize", EMU_M_AUTHORIZE, emu_handle_authorize, D_ALL},
+    {"credentials/extendTransaction", EMU_M_EXTEND, emu_handle_extend, D_RSSP | D_CSC1},
+    {"signatures/signHash", EMU_M_SIGN_HASH, emu_handle_sign_hash, D_ALL},
+    {"signature/signHash", EMU_M_SIGN_HASH, emu_handle_sign_hash, D_RSSP}, /* seed spelling (S1) */
+    {"owner/list", EMU_M_OWNER_LIST, emu_handle_owner_list, D_RSSP},
+    {"owner/assign", EMU_M_OWNER_ASSIGN, emu_handle_owner_assign, D_RSSP},
+    {"oauth2/token", EMU_M_LOGIN, NULL, D_CSC1 | D_CSC2}, /* RFC 6749 token endpoint */
 };
 
 #define N_ROUTES (int)(sizeof(routes) / sizeof(routes[0]))
@@ -234,6 +242,30 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* A CSC method: the front end of csc.h over the same handlers; faults as for RSSP. */
+static enum MHD_Result run_csc_method(struct MHD_Connection *c, emu_ctx *ctx, http_req *h,
+                                      emu_req *r, const emu_fault *fault)
+{
+    if (fault != NULL && fault->response_code != 0)
+        emu_fail(r, fault->response_code, "fault injected");
+    r->authorization = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+    client_address(c, r);
+    unsigned status = 200;
+    char *text = emu_csc_serve(r, routes[h->route].fn, h->body, h->len, &status);
+    emu_json_wipe_delete(r->resp);
+    if (text == NULL)
+        return MHD_NO;
+    rssp_debug("emulator: %s %s -> %d (HTTP %u)", emu_protocol_name(ctx->protocol),
+               routes[h->route].path, r->code, status);
+    if (fault != NULL && fault->truncated)
+        return send_truncated(c, text);
+    if (fault != NULL && fault->malformed && text[0] != '\0')
+        text = malform(text);
+    else if (fault != NULL && fault->oversized && text[0] != '\0')
+        text = oversize(text);
+    return send_text(c, status, text, "application/json; charset=utf-8", NULL);
+}
+
 static enum MHD_Result run_method(struct MHD_Connection *c, emu_ctx *ctx, http_req *h)
 {
     const char *name = emu_method_name(routes[h->route].method);
@@ -254,6 +286,9 @@ static enum MHD_Result run_method(struct MHD_Connection *c, emu_ctx *ctx, http_r
     r.resp = cJSON_CreateObject();
     if (r.resp == NULL)
         return MHD_NO;
+    r.dialect = ctx->protocol;
+    if (ctx->protocol != EMU_PROTO_RSSP)
+        return run_csc_method(c, ctx, h, &r, faulty ? &fault : NULL);
     if (faulty && fault.response_code != 0) {
         emu_fail(&r, fault.response_code, "fault injected");
     } else {
@@ -290,16 +325,25 @@ static enum MHD_Result run_method(struct MHD_Connection *c, emu_ctx *ctx, http_r
 
 /* ---- libmicrohttpd callbacks ---- */
 
-static int find_route(const char *url)
+static int find_route(const emu_ctx *ctx, const char *url)
 {
-    if (strncmp(url, API_PREFIX, strlen(API_PREFIX)) != 0)
+    const char *prefix = emu_protocol_prefix(ctx->protocol);
+    if (strncmp(url, prefix, strlen(prefix)) != 0)
         return -1;
-    url += strlen(API_PREFIX);
+    url += strlen(prefix);
     for (int i = 0; i < N_ROUTES; i++) {
-        if (strcmp(url, routes[i].path) == 0)
+        if (strcmp(url, routes[i].path) == 0 && (routes[i].dialects & (1u << ctx->protocol)))
             return i;
     }
     return -1;
+}
+
+/* oauth2/token takes a form (RFC 6749 §4.4.2); the other methods JSON. */
+static bool form_content_type(const char *ct)
+{
+    const char *form = "application/x-www-form-urlencoded";
+    return ct != NULL && strncasecmp(ct, form, strlen(form)) == 0 &&
+           (ct[strlen(form)] == '\0' || ct[strlen(form)] == ';');
 }
 
 static enum MHD_Result finish(struct MHD_Connection *c, emu_server *s, http_req *h,
@@ -315,10 +359,12 @@ static enum MHD_Result finish(struct MHD_Connection *c, emu_server *s, http_req 
         return send_status(c, ctx, MHD_HTTP_NOT_FOUND, "unknown method path");
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
         return send_status(c, ctx, MHD_HTTP_METHOD_NOT_ALLOWED, "RSSP methods take POST only");
-    if (!json_content_type(
-            MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (routes[h->route].fn == NULL ? !form_content_type(ct) : !json_content_type(ct))
         return send_status(c, ctx, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                           "Content-Type must be application/json");
+                           routes[h->route].fn == NULL
+                               ? "Content-Type must be application/x-www-form-urlencoded"
+                               : "Content-Type must be application/json");
     if (h->too_large)
         return send_status(c, ctx, MHD_HTTP_CONTENT_TOO_LARGE, "request body over 1 MiB");
     atomic_fetch_add(&ctx->stats.requests[routes[h->route].method], 1);
@@ -366,7 +412,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         h = calloc(1, sizeof(*h));
         if (h == NULL)
             return MHD_NO;
-        h->route = find_route(url);
+        h->route = find_route(s->ctx, url);
         if (s->ctx->rules.admin && strncmp(url, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0)
             h->admin = url + strlen(ADMIN_PREFIX);
         *con_cls = h;

@@ -31,15 +31,20 @@ static int obtain_code(tool_ctx *ctx, const rssp_credential *cred, const tool_au
         snprintf(prompt, sizeof prompt, "PIN for credential %s: ", cred->credential_id);
         return tool_read_secret(&opt->pin, "PIN", prompt, code);
     }
-    if (strcmp(mode, "EXPLICIT/OTP-SMS") == 0 || strcmp(mode, "EXPLICIT/OTP-EMAIL") == 0) {
+    if (strcmp(mode, "EXPLICIT/OTP-SMS") == 0 || strcmp(mode, "EXPLICIT/OTP-EMAIL") == 0 ||
+        strcmp(mode, "EXPLICIT/OTP-ONLINE") == 0) {
         bool email = strcmp(mode, "EXPLICIT/OTP-EMAIL") == 0;
+        bool csc = strcmp(mode, "EXPLICIT/OTP-ONLINE") == 0; /* the service picks the channel */
         rssp_status st;
         /* The subject is required for e-mail delivery (rssp-protocol.md 2.6). */
         rssp_err err = rssp_send_otp(ctx->client, cred->credential_id, NULL,
                                      email ? "rssp-tool signing code" : NULL, &st);
         if (err != RSSP_OK)
             return tool_report("credentials/sendOTP", err, &st);
-        fprintf(stderr, "rssp-tool: a one-time code was sent by %s", email ? "e-mail" : "SMS");
+        fprintf(stderr, "rssp-tool: a one-time code was sent%s",
+                csc     ? ""
+                : email ? " by e-mail"
+                        : " by SMS");
         const char *to = email ? cred->authorization_email : cred->authorization_phone;
         if (to != NULL) {
             fputs(" to ", stderr);
@@ -82,6 +87,7 @@ int tool_authorize(tool_ctx *ctx, const rssp_credential *cred, const tool_auth_o
     req.credential_id = cred->credential_id;
     req.num_signatures = num;
     req.authorize_code = code;
+    req.code_is_otp = strncmp(cred->auth_mode, "EXPLICIT/OTP-", 13) == 0;
     req.sign_algo_oid = sign_algo_oid;
     if (cred->scal == 2) {
         req.hash_alg = hash_alg;

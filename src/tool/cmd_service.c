@@ -99,7 +99,12 @@ int cmd_login(tool_ctx *ctx, int argc, char **argv)
     if (err != RSSP_OK)
         return tool_report("auth/login", err, &st);
     fputs("logged in as ", stdout);
-    if (ctx->cfg.username != NULL) {
+    if (ctx->cfg.protocol != RSSP_PROTOCOL_RSSP) {
+        /* CSC: Basic login of an account, or OAuth 2.0 client credentials */
+        tool_print_untrusted(stdout, ctx->cfg.username != NULL ? ctx->cfg.username
+                                                               : ctx->cfg.oauth2_client_id);
+        fputs(ctx->cfg.username != NULL ? " (CSC Basic)" : " (CSC OAuth 2.0 client)", stdout);
+    } else if (ctx->cfg.username != NULL) {
         tool_print_untrusted(stdout, ctx->cfg.username);
         fputs(" via relying party ", stdout);
         tool_print_untrusted(stdout, ctx->cfg.rp_name);

@@ -19,15 +19,15 @@ backend_start() {
     # emu_start installs its own EXIT trap; ours runs emu_stop among the rest.
     trap _cleanup EXIT
     at_exit emu_stop
-    say "emulator: $EMU_URL in $EMU_DIR"
+    say "emulator: $EMU_URL ($EMU_PROTOCOL) in $EMU_DIR"
     local dir=$EMU_DIR
 
     MODULE=$RSSP_MODULE
-    python3 - "$dir/fixture.json" "$WORK/fixture.sh" <<'PY' || fail "cannot read $dir/fixture.json"
+    python3 - "$dir/fixture.json" "$WORK/fixture.sh" "$EMU_CONF" <<'PY' || fail "cannot read $dir/fixture.json"
 import hashlib, json, shlex, subprocess, sys
 
 fx = json.load(open(sys.argv[1]))
-demo = fx["configs"]["demo"]
+demo = sys.argv[3]  # the demo configuration of the protocol under test
 out = []
 def emit(name, value):
     out.append("%s=%s" % (name, shlex.quote(str(value))))

@@ -12,6 +12,8 @@
 # RSSP_EMULATOR_TEMPLATE: an init template folder (copied, made on first use);
 # "none" = a full init each time. EMU_SERVE_ARGS_DEFAULT: arguments always added
 # (default "--admin"). Everything lives in one mktemp folder removed by emu_stop.
+# RSSP_TEST_PROTOCOL: rssp (default), csc-v1 or csc-v2: the dialect served
+# (`serve --protocol`); EMU_CONF is then DIR/<protocol>/rssp-pkcs11.conf.
 
 EMU_PID=""
 EMU_ROOT=""
@@ -58,14 +60,15 @@ emu_stop_server() {
 _emu_serve() {
     rm -f "$EMU_DIR/url"
     # shellcheck disable=SC2086
-    "$RSSP_EMULATOR" serve "$EMU_DIR" --port 0 ${EMU_SERVE_ARGS_DEFAULT---admin} "$@" \
-        </dev/null >>"$EMU_LOG" 2>&1 &
+    "$RSSP_EMULATOR" serve "$EMU_DIR" --port 0 --protocol "$EMU_PROTOCOL" \
+        ${EMU_SERVE_ARGS_DEFAULT---admin} "$@" </dev/null >>"$EMU_LOG" 2>&1 &
     EMU_PID=$!
     local i
     for ((i = 0; i < 3000; i++)); do
         if [[ -s "$EMU_DIR/url" ]]; then
             EMU_URL=$(head -n1 "$EMU_DIR/url")
-            EMU_ADMIN_URL="${EMU_URL%/rssp/v1/}/_emulator/"
+            # https://host:port/<api prefix>/ -> https://host:port/_emulator/
+            EMU_ADMIN_URL="$(sed -E 's#^(https://[^/]+)/.*#\1#' <<<"$EMU_URL")/_emulator/"
             return 0
         fi
         if ! kill -0 "$EMU_PID" 2>/dev/null; then
@@ -105,7 +108,15 @@ emu_start() {
     trap emu_stop EXIT
     EMU_DIR="$EMU_ROOT/emu"
     EMU_LOG="$EMU_ROOT/serve.log"
-    EMU_CONF="$EMU_DIR/rssp-pkcs11.conf"
+    EMU_PROTOCOL=${RSSP_TEST_PROTOCOL:-rssp}
+    case $EMU_PROTOCOL in
+    rssp) EMU_CONF="$EMU_DIR/rssp-pkcs11.conf" ;;
+    csc-v1 | csc-v2) EMU_CONF="$EMU_DIR/$EMU_PROTOCOL/rssp-pkcs11.conf" ;;
+    *)
+        echo "emulator.sh: RSSP_TEST_PROTOCOL=$EMU_PROTOCOL is not rssp, csc-v1 or csc-v2" >&2
+        return 1
+        ;;
+    esac
     EMU_FIXTURE="$EMU_DIR/fixture.json"
     EMU_CA="$EMU_DIR/ca.pem"
     local tpl

@@ -144,8 +144,8 @@ static int read_url(rssp_emu *emu)
     if (ok == NULL)
         return -1;
     emu->url[strcspn(emu->url, "\r\n")] = '\0';
-    /* https://host:port/rssp/v1/ -> https://host:port/_emulator/ */
-    char *api = strstr(emu->url, "/rssp/v1/");
+    /* https://host:port/rssp/v1/ (or /csc/vN/) -> https://host:port/_emulator/ */
+    char *api = strstr(emu->url, rssp_emu_protocol_rssp(emu) ? "/rssp/v1/" : "/csc/v");
     if (api == NULL)
         return -1;
     snprintf(emu->admin_url, sizeof(emu->admin_url), "%.*s/_emulator/", (int)(api - emu->url),
@@ -164,6 +164,10 @@ static int start_server(const rssp_emu_options *opt, rssp_emu *emu)
     argv[n++] = "0";
     if (!opt->no_admin)
         argv[n++] = "--admin";
+    if (!rssp_emu_protocol_rssp(emu)) {
+        argv[n++] = "--protocol";
+        argv[n++] = emu->protocol;
+    }
     for (size_t i = 0; opt->serve_args != NULL && opt->serve_args[i] != NULL; i++) {
         if (n + 1 >= sizeof(argv) / sizeof(argv[0])) {
             fprintf(stderr, "emulator fixture: too many serve arguments\n");
@@ -213,7 +217,17 @@ int rssp_emu_start(const rssp_emu_options *opt, rssp_emu *emu)
     }
     snprintf(emu->dir, sizeof(emu->dir), "%s/emu", emu->root);
     snprintf(emu->log_file, sizeof(emu->log_file), "%s/serve.log", emu->root);
-    rssp_emu_path(emu, "rssp-pkcs11.conf", emu->demo_config, sizeof(emu->demo_config));
+    const char *protocol = getenv("RSSP_TEST_PROTOCOL");
+    snprintf(emu->protocol, sizeof(emu->protocol), "%s",
+             protocol != NULL && protocol[0] != '\0' ? protocol : "rssp");
+    if (strcmp(emu->protocol, "rssp") != 0 && strcmp(emu->protocol, "csc-v1") != 0 &&
+        strcmp(emu->protocol, "csc-v2") != 0) {
+        fprintf(stderr, "emulator fixture: RSSP_TEST_PROTOCOL=%s is not rssp, csc-v1 or csc-v2\n",
+                emu->protocol);
+        remove_tree(emu->root);
+        return -1;
+    }
+    rssp_emu_config(emu, "rssp-pkcs11.conf", emu->demo_config, sizeof(emu->demo_config));
     rssp_emu_path(emu, "fixture.json", emu->fixture_json, sizeof(emu->fixture_json));
     rssp_emu_path(emu, "ca.pem", emu->ca_file, sizeof(emu->ca_file));
     if (run_init(opt, emu) != 0 || start_server(opt, emu) != 0) {
@@ -270,9 +284,24 @@ void rssp_emu_path(const rssp_emu *emu, const char *rel, char *out, size_t out_l
     snprintf(out, out_len, "%s/%s", emu->dir, rel);
 }
 
+bool rssp_emu_protocol_rssp(const rssp_emu *emu)
+{
+    return emu->protocol[0] == '\0' || strcmp(emu->protocol, "rssp") == 0;
+}
+
+void rssp_emu_config(const rssp_emu *emu, const char *rel, char *out, size_t out_len)
+{
+    if (rssp_emu_protocol_rssp(emu))
+        snprintf(out, out_len, "%s/%s", emu->dir, rel);
+    else
+        snprintf(out, out_len, "%s/%s/%s", emu->dir, emu->protocol, rel);
+}
+
 void rssp_emu_owner_config(const rssp_emu *emu, const char *username, char *out, size_t out_len)
 {
-    snprintf(out, out_len, "%s/owners/%s.conf", emu->dir, username);
+    char rel[128];
+    snprintf(rel, sizeof(rel), "owners/%s.conf", username);
+    rssp_emu_config(emu, rel, out, out_len);
 }
 
 typedef struct {

@@ -14,6 +14,11 @@
  * build tree keyed by the binary's time stamp and size.
  *
  * DIR/fixture.json lists the accounts and credentials (docs/emulator.md).
+ *
+ * $RSSP_TEST_PROTOCOL (rssp, csc-v1 or csc-v2; default rssp) selects the
+ * dialect the server speaks (`serve --protocol`); demo_config and the owner
+ * configurations are then the ones of DIR/<protocol>/, so a test written
+ * once runs against every dialect (ctest registers one case per protocol).
  */
 #ifndef RSSP_EMULATOR_FIXTURE_H
 #define RSSP_EMULATOR_FIXTURE_H
@@ -41,6 +46,7 @@ typedef struct {
     char ca_file[PATH_MAX];      /* dir/ca.pem */
     char log_file[1060];         /* root/serve.log: the server's stdout and stderr */
     pid_t pid;                   /* the server, 0 when not running */
+    char protocol[16];           /* rssp, csc-v1 or csc-v2 ($RSSP_TEST_PROTOCOL) */
 } rssp_emu;
 
 /* 0 on success; -1 with a message on stderr (everything created is removed again). */
@@ -61,7 +67,13 @@ int rssp_emu_restart(rssp_emu *emu, const rssp_emu_options *opt);
 /* out = dir/rel. */
 void rssp_emu_path(const rssp_emu *emu, const char *rel, char *out, size_t out_len);
 
-/* Config of an owner: dir/owners/<username>.conf. */
+/* The server speaks this project's RSSP (not a CSC dialect). */
+bool rssp_emu_protocol_rssp(const rssp_emu *emu);
+
+/* A configuration of the protocol under test: dir/rel (RSSP) or dir/<protocol>/rel. */
+void rssp_emu_config(const rssp_emu *emu, const char *rel, char *out, size_t out_len);
+
+/* Config of an owner: dir/owners/<username>.conf, or dir/<protocol>/owners/<username>.conf. */
 void rssp_emu_owner_config(const rssp_emu *emu, const char *username, char *out, size_t out_len);
 
 /*

@@ -270,7 +270,8 @@ static void test_config_url_rewrite(void **state)
     snprintf(path, sizeof(path), "%s/a.conf", dir);
     const char *conf = "[service]\nurl = " EMU_URL_PLACEHOLDER "\nca_file = ca.pem\n";
     assert_int_equal(emu_write_atomic(path, conf, strlen(conf), 0600), 0);
-    assert_int_equal(emu_conf_set_url(dir, "https://127.0.0.1:4242/rssp/v1/", err, sizeof(err)), 0);
+    assert_int_equal(
+        emu_conf_set_url(dir, NULL, "https://127.0.0.1:4242/rssp/v1/", err, sizeof(err)), 0);
     assert_int_equal(emu_read_file(path, 4096, &text, NULL), 0);
     assert_string_equal(text,
                         "[service]\nurl = https://127.0.0.1:4242/rssp/v1/\nca_file = ca.pem\n");

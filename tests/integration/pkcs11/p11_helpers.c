@@ -258,8 +258,9 @@ long p11t_live_tokens(const rssp_emu *emu, const char *kind)
 int p11t_demo_config(const rssp_emu *emu, const char *name, const char *const edits[][2])
 {
     char src[PATH_MAX], dst[PATH_MAX], line[1024];
-    rssp_emu_path(emu, "rssp-pkcs11.conf", src, sizeof src);
-    rssp_emu_path(emu, name, dst, sizeof dst);
+    /* in the protocol's folder, so that the relative paths of the demo stay valid */
+    rssp_emu_config(emu, "rssp-pkcs11.conf", src, sizeof src);
+    rssp_emu_config(emu, name, dst, sizeof dst);
     FILE *in = fopen(src, "r");
     int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;

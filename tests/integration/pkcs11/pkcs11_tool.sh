@@ -13,7 +13,8 @@ export XDG_CACHE_HOME=$EMU_ROOT/xdg-cache
 export RSSP_PKCS11_CONF=$EMU_CONF
 
 echo "== read_write_sessions = false: a read-write session is refused"
-strict=$EMU_DIR/strict.conf
+# Beside the demo configuration, so that its relative paths stay valid.
+strict=$(dirname "$EMU_CONF")/strict.conf
 cp "$EMU_CONF" "$strict"
 chmod 600 "$strict"
 # [module] is the last section of the generated configuration.
@@ -40,4 +41,4 @@ for i in $(seq 0 $((slots - 1))); do
     fi
     tail -n 3 "$log"
 done
-echo "pkcs11-tool --test passed on $slots tokens"
+echo "pkcs11-tool --test passed on $slots tokens (${RSSP_TEST_PROTOCOL:-rssp})"

@@ -33,6 +33,8 @@ typedef struct {
 } token_kind;
 static token_kind tokens[16];
 static CK_ULONG n_tokens;
+/* Calls of the cold start (no cache): credentials/list and credentials/info. */
+static long cold_list, cold_info;
 
 static int setup(void **state)
 {
@@ -50,6 +52,8 @@ static int setup(void **state)
     n_tokens = 16;
     if (f->C_GetSlotList(CK_TRUE, slots, &n_tokens) != CKR_OK)
         return -1;
+    cold_list = p11t_served(&emu, "credentials/list");
+    cold_info = p11t_served(&emu, "credentials/info");
     for (CK_ULONG i = 0; i < n_tokens; i++) {
         CK_TOKEN_INFO ti;
         CK_MECHANISM_INFO mi;
@@ -70,6 +74,22 @@ static int teardown(void **state)
     p11t_unload();
     rssp_emu_stop(&emu);
     return 0;
+}
+
+/*
+ * A cold start costs one credentials/list; credentials/info follows for each
+ * credential only where the list cannot describe it (RSSP, CSC v1): CSC v2
+ * returns chains and authorization data in the list itself.
+ */
+static void test_cold_start_calls(void **state)
+{
+    (void)state;
+    bool v2 = strcmp(emu.protocol, "csc-v2") == 0;
+    print_message("cold start (%s): %ld credentials/list, %ld credentials/info for %lu tokens\n",
+                  emu.protocol, cold_list, cold_info, (unsigned long)n_tokens);
+    assert_int_equal(n_tokens, 4);
+    assert_int_equal(cold_list, 1);
+    assert_int_equal(cold_info, v2 ? 0 : 4);
 }
 
 static CK_SESSION_HANDLE open_session(CK_SLOT_ID slot)
@@ -686,6 +706,7 @@ static void test_service_down(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cold_start_calls),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_mechanisms),
         cmocka_unit_test(test_objects_and_login),
