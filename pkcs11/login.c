@@ -151,6 +151,12 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
     rssp_sad sad = {0};
     char *pin_copy = NULL;
 
+    if (tok->auth_kind == P11_AUTH_NONE) {
+        rssp_warn("credential %s: its authorization (in the service's web page, or a PIN with a "
+                  "generated code) cannot be given through a PKCS#11 login; C_Login refused",
+                  tok->credential_id);
+        return CKR_USER_PIN_NOT_INITIALIZED;
+    }
     if (tok->auth_kind == P11_AUTH_PIN) {
         if (pin == NULL || pin_len == 0)
             return CKR_PIN_INCORRECT;

@@ -20,6 +20,17 @@ static void pad_ascii(char *dst, size_t n, const char *src)
     memcpy(dst, src, len < n ? len : n); /* NOLINT(bugprone-not-null-terminated-result) */
 }
 
+/*
+ * CSC modes no C_Login can satisfy: the user authorizes in the service's web
+ * page (oauth2code), or with a code generator plus PIN. Such credentials
+ * are shown as tokens whose login is refused with a log line (docs/protocol.md).
+ */
+static bool login_impossible(const char *mode)
+{
+    return strcmp(mode, "OAUTH2CODE") == 0 || strcmp(mode, "EXPLICIT/OTP-OFFLINE") == 0 ||
+           strcmp(mode, "EXPLICIT/PIN+OTP") == 0;
+}
+
 bool p11_credential_usable(const rssp_credential *cred)
 {
     if (cred->credential_id == NULL || cred->n_certificates == 0)
@@ -34,7 +45,7 @@ bool p11_credential_usable(const rssp_credential *cred)
            strcmp(cred->auth_mode, "EXPLICIT/OTP-SMS") == 0 ||
            strcmp(cred->auth_mode, "EXPLICIT/OTP-EMAIL") == 0 ||
            strcmp(cred->auth_mode, "EXPLICIT/OTP-ONLINE") == 0 ||
-           strncmp(cred->auth_mode, "IMPLICIT/", 9) == 0;
+           strncmp(cred->auth_mode, "IMPLICIT/", 9) == 0 || login_impossible(cred->auth_mode);
 }
 
 static CK_RV parse_chain(p11_token *tok, const rssp_credential *cred)
@@ -70,6 +81,7 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
     tok->pin_remaining = -1;
     tok->scal = cred->scal == 2 ? 2 : 1;
     tok->auth_kind = strcmp(cred->auth_mode, "EXPLICIT/PIN") == 0         ? P11_AUTH_PIN
+                     : login_impossible(cred->auth_mode)                  ? P11_AUTH_NONE
                      : strncmp(cred->auth_mode, "EXPLICIT/OTP-", 13) == 0 ? P11_AUTH_OTP
                                                                           : P11_AUTH_IMPLICIT;
     tok->max_signatures = cred->num_signatures > 0 ? cred->num_signatures : 1;
@@ -155,8 +167,9 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
     pad_ascii((char *)info->manufacturerID, 32, P11_MANUFACTURER);
     pad_ascii((char *)info->model, 16, tok->scal == 2 ? "RSSP SCAL2" : "RSSP SCAL1");
     memcpy(info->serialNumber, tok->serial, 16);
-    info->flags = CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED |
-                  CKF_TOKEN_INITIALIZED | CKF_RNG;
+    info->flags = CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_TOKEN_INITIALIZED | CKF_RNG;
+    if (tok->auth_kind != P11_AUTH_NONE) /* no login can work: no usable PIN */
+        info->flags |= CKF_USER_PIN_INITIALIZED;
     if (tok->auth_kind != P11_AUTH_PIN) /* nothing to type at C_Login */
         info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 

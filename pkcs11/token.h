@@ -22,6 +22,8 @@ typedef enum {
     P11_AUTH_PIN,      /* EXPLICIT/PIN: C_Login's PIN is the authorizeCode */
     P11_AUTH_IMPLICIT, /* IMPLICIT/...: approval on the phone, a protected authentication path */
     P11_AUTH_OTP,      /* EXPLICIT/OTP-SMS, -EMAIL: a code per signature (context-specific login) */
+    P11_AUTH_NONE,     /* OAUTH2CODE, EXPLICIT/OTP-OFFLINE, EXPLICIT/PIN+OTP (CSC): a browser or
+                          two factors, which no PKCS#11 login can supply: login refused */
 } p11_auth_kind;
 
 typedef struct p11_token {

@@ -2,7 +2,22 @@
 # The demo: start a fresh local RSSP (rssp-emulator), list its tokens through
 # the module with pkcs11-tool, sign a document on every token, verify every
 # signature with plain openssl, stop the emulator. Safe to run twice.
+#   scripts/demo.sh [--protocol rssp|csc-v1|csc-v2]   (default rssp)
 set -euo pipefail
+protocol=rssp
+while [ $# -gt 0 ]; do
+    case $1 in
+    --protocol) protocol=${2:-}; shift 2 || { echo "--protocol needs a value" >&2; exit 2; } ;;
+    --protocol=*) protocol=${1#--protocol=}; shift ;;
+    -h | --help) echo "usage: $0 [--protocol rssp|csc-v1|csc-v2]"; exit 0 ;;
+    *) echo "usage: $0 [--protocol rssp|csc-v1|csc-v2]" >&2; exit 2 ;;
+    esac
+done
+case $protocol in
+rssp) conf_dir= ;;
+csc-v1 | csc-v2) conf_dir=/$protocol ;;
+*) echo "--protocol must be rssp, csc-v1 or csc-v2" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${RSSP_BUILD_DIR:-$here/build}
 
@@ -25,13 +40,13 @@ run() { printf '$ %s\n' "$*"; "$@"; }
 
 step "Creating a local RSSP in $work/service (CA, relying party, owners, keys in SoftHSM2)"
 "$emulator" init "$work/service" >/dev/null
-"$emulator" serve "$work/service" --port 0 >"$work/serve.log" 2>&1 &
+"$emulator" serve "$work/service" --port 0 --protocol "$protocol" >"$work/serve.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do [ -s "$work/service/url" ] && break; sleep 0.1; done
 [ -s "$work/service/url" ] || { cat "$work/serve.log"; echo "emulator did not start" >&2; exit 1; }
-echo "service at $(cat "$work/service/url")"
+echo "service ($protocol) at $(cat "$work/service/url")"
 
-export RSSP_PKCS11_CONF=$work/service/rssp-pkcs11.conf
+export RSSP_PKCS11_CONF=$work/service$conf_dir/rssp-pkcs11.conf
 export XDG_CACHE_HOME=$work/cache
 pin=123456
 printf 'Invoice 2026-11-24 No. 000123, total 1 250 000 VND\n' >"$work/document.txt"

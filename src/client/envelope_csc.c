@@ -31,6 +31,7 @@ static const csc_rule rules[] = {
     {"invalid_grant", NULL, NULL, RSSP_RC_REFRESH_TOKEN_INVALID},
     {"invalid_client", NULL, NULL, RSSP_RC_RP_AUTHENTICATION_FAILED},
     {"unauthorized_client", NULL, NULL, RSSP_RC_RP_AUTHENTICATION_FAILED},
+    {"unsupported_grant_type", NULL, NULL, RSSP_RC_NOT_SUPPORTED},
     {NULL, "auth/login", "lock", RSSP_RC_ACCOUNT_LOCKED},
     {"authentication_error", "auth/login", NULL, RSSP_RC_INVALID_OWNER_CREDENTIALS},
     {"access_denied", "auth/login", NULL, RSSP_RC_INVALID_OWNER_CREDENTIALS},

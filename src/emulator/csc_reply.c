@@ -65,9 +65,12 @@ static char *error_text(emu_req *r, unsigned *status)
     }
     const char *error = e != NULL ? e->error : "invalid_request";
     char description[400];
-    if (r->method == EMU_M_LOGIN && r->csc_token_endpoint && r->code != 3004)
-        error = r->code == 9000 || r->code == 9001 ? error : "invalid_client";
-    if (e == NULL)
+    /* the token endpoint answers in RFC 6749 §5.2 terms */
+    if (r->csc_token_endpoint && (r->code == 3000 || r->code == 3002 || r->code == 3003))
+        error = "invalid_client";
+    else if (r->csc_token_endpoint && r->code == 3101)
+        error = "unsupported_grant_type";
+    if (e == NULL || r->code == 3101)
         snprintf(description, sizeof(description), "Invalid request%s%s",
                  r->detail[0] != '\0' ? ": " : "", r->detail);
     else if (request_had_otp(r) && (r->code == 3011 || r->code == 3012))

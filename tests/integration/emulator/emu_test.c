@@ -165,8 +165,8 @@ void et_request(et_env *env, const char *http_method, const char *path, const ch
     memset(out, 0, sizeof(*out));
     out->status = -1;
     s.entity = out->entity;
-    /* root = the part of the URL before /rssp/v1/ */
-    const char *api = strstr(env->emu.url, "/rssp/v1/");
+    /* root = https://host:port, the part of the URL before its path (/rssp/v1/, /csc/v2/) */
+    const char *api = strchr(env->emu.url + strlen("https://"), '/');
     snprintf(url, sizeof(url), "%.*s%s", (int)(api - env->emu.url), env->emu.url, path);
     for (size_t i = 0; headers != NULL && headers[i] != NULL; i++) {
         hl = curl_slist_append(hl, headers[i]);

@@ -791,6 +791,56 @@ static void test_home_from_passwd(void **state)
     free(old_home);
 }
 
+/* protocol = csc-v1 | csc-v2: Basic or [oauth2] client credentials, no relying party. */
+static void test_csc_protocol(void **state)
+{
+    fixture *f = *state;
+    rssp_config cfg;
+    rssp_client_config cc;
+    assert_int_equal(load_text(f,
+                               "[service]\nprotocol = csc-v2\n"
+                               "url = https://127.0.0.1:8443/csc/v2/\n"
+                               "[oauth2]\nurl = https://127.0.0.1:8443/oauth/\n"
+                               "client_id = app-1\nclient_secret_file = secrets/alice-password\n",
+                               0600, &cfg),
+                     0);
+    assert_int_equal(cfg.protocol, RSSP_PROTOCOL_CSC_V2);
+    assert_string_equal(cfg.oauth2_client_id, "app-1");
+    assert_string_equal(cfg.oauth2_client_secret, SECRET_USER);
+    rssp_config_client(&cfg, &cc);
+    assert_int_equal(cc.protocol, RSSP_PROTOCOL_CSC_V2);
+    assert_int_equal(cc.csc_auth, RSSP_CSC_AUTH_OAUTH2_CLIENT);
+    assert_string_equal(cc.oauth2_url, "https://127.0.0.1:8443/oauth/");
+    assert_ptr_equal(cc.oauth2_client_secret, cfg.oauth2_client_secret);
+    rssp_config_clear(&cfg);
+
+    assert_int_equal(load_text(f,
+                               "[service]\nprotocol = csc-v1\n"
+                               "url = https://127.0.0.1:8443/csc/v1/\n"
+                               "[account]\nusername = alice\n"
+                               "password_file = secrets/alice-password\n",
+                               0600, &cfg),
+                     0);
+    rssp_config_client(&cfg, &cc);
+    assert_int_equal(cc.protocol, RSSP_PROTOCOL_CSC_V1);
+    assert_int_equal(cc.csc_auth, RSSP_CSC_AUTH_BASIC);
+    rssp_config_clear(&cfg);
+
+    expect_error(f, "[service]\nprotocol = csc-v3\nurl = https://h/\n", 0600,
+                 "expected rssp, csc-v1 or csc-v2");
+    expect_error(f, "[service]\nprotocol = csc-v2\nurl = https://h/\n", 0600,
+                 "[account] username, or [oauth2] client_id");
+    expect_error(f, "[service]\nprotocol = csc-v2\nurl = https://h/\n[oauth2]\nclient_id = a\n",
+                 0600, "client_secret_file or client_secret");
+    expect_error(f,
+                 "[service]\nprotocol = csc-v2\nurl = https://h/\n[relying_party]\nname = X\n"
+                 "[account]\nusername = a\npassword = p\n",
+                 0600, "belong to protocol = rssp");
+    char text[4096];
+    snprintf(text, sizeof text, "%s[oauth2]\nclient_id = a\nclient_secret = s\n", minimal_conf);
+    expect_error(f, text, 0600, "[oauth2] needs protocol = csc-v1 or csc-v2");
+}
+
 static void test_value_parsers(void **state)
 {
     (void)state;
@@ -833,6 +883,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_env_overrides, setup, teardown),
         cmocka_unit_test_setup_teardown(test_find_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_home_from_passwd, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csc_protocol, setup, teardown),
         cmocka_unit_test(test_value_parsers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
