@@ -116,8 +116,12 @@ static void test_finalize_revocations_bounded(void **state)
     printf("# C_Finalize with auth/revoke stalled (revoke_budget_ms 2000, timeout_ms 5000): "
            "%lld ms; %ld revocation(s) sent, %ld at once\n",
            took, ps.matched, ps.max_in_flight);
-    assert_int_equal(ps.matched, 2);       /* both SADs; the session waits for them */
-    assert_int_equal(ps.max_in_flight, 2); /* at once */
+    if (rssp_emu_protocol_rssp(&emu)) {
+        assert_int_equal(ps.matched, 2);       /* both SADs; the session waits for them */
+        assert_int_equal(ps.max_in_flight, 2); /* at once */
+    } else {
+        assert_int_equal(ps.matched, 1); /* CSC revokes no SAD: the session only */
+    }
     rssp_proxy_close_all(proxy);
 }
 
@@ -146,8 +150,12 @@ static void test_cold_start_concurrent(void **state)
            "requests (%ld credentials/info, "
            "%ld at once)\n",
            took, ps.requests, ps.matched, ps.max_in_flight);
-    assert_int_equal(ps.matched, 4);
-    assert_true(ps.max_in_flight >= 2);
+    if (strcmp(emu.protocol, "csc-v2") == 0) {
+        assert_int_equal(ps.matched, 0); /* the list described every credential */
+    } else {
+        assert_int_equal(ps.matched, 4);
+        assert_true(ps.max_in_flight >= 2);
+    }
     assert_int_equal(f->C_Finalize(NULL), CKR_OK);
 }
 
@@ -159,6 +167,8 @@ static void test_cold_start_concurrent(void **state)
 static void test_one_info_failure_hides_one_token(void **state)
 {
     (void)state;
+    if (strcmp(emu.protocol, "csc-v2") == 0)
+        skip(); /* a CSC v2 cold start makes no credentials/info call */
     fault("{\"method\":\"credentials/info\",\"httpStatus\":500,\"count\":1}");
     assert_int_equal(f->C_Initialize(NULL), CKR_OK);
     CK_SLOT_ID list[8];
