@@ -230,7 +230,9 @@ static void assert_nothing_live(long sads_before)
 {
     assert_int_equal(p11t_live_tokens(&emu, "access"), 0);
     assert_int_equal(p11t_live_tokens(&emu, "refresh"), 0);
-    assert_int_equal(p11t_live_tokens(&emu, "sads"), sads_before);
+    /* CSC has no SAD revocation: the login's SAD lives on until it expires */
+    if (rssp_emu_protocol_rssp(&emu))
+        assert_int_equal(p11t_live_tokens(&emu, "sads"), sads_before);
 }
 
 /*
