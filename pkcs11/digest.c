@@ -59,12 +59,12 @@ CK_RV p11_digest(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PT
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_DIGEST) {
+    if (out_len == NULL || (data == NULL && len > 0)) {
+        rv = p11_op_args_bad(s, P11_OP_DIGEST);
+    } else if (s->op.kind != P11_OP_DIGEST) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else if (s->op.multi_part) {
-        rv = CKR_OPERATION_ACTIVE;
-    } else if (data == NULL && len > 0) {
-        rv = CKR_ARGUMENTS_BAD;
+        rv = CKR_OPERATION_ACTIVE; /* C_Digest after C_DigestUpdate: ends the operation */
         p11_op_reset(&s->op);
     } else {
         /* A length answer does not consume the data: the application calls again with it. */
@@ -86,11 +86,10 @@ CK_RV p11_digest_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_DIGEST) {
+    if (part == NULL && len > 0) {
+        rv = p11_op_args_bad(s, P11_OP_DIGEST);
+    } else if (s->op.kind != P11_OP_DIGEST) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
-    } else if (part == NULL && len > 0) {
-        rv = CKR_ARGUMENTS_BAD;
-        p11_op_reset(&s->op);
     } else {
         s->op.multi_part = true;
         if (len > 0 && rssp_digest_update(s->op.dctx, part, len) != RSSP_CRYPTO_OK) {
@@ -124,7 +123,9 @@ CK_RV p11_digest_final(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_le
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_DIGEST) {
+    if (out_len == NULL) {
+        rv = p11_op_args_bad(s, P11_OP_DIGEST);
+    } else if (s->op.kind != P11_OP_DIGEST) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else {
         s->op.multi_part = true;

@@ -29,6 +29,21 @@ static CK_RV trace(const char *fn, CK_RV rv)
         return trace(__func__, rv_);                                                               \
     } while (0)
 
+/*
+ * PKCS#11 answers CKR_ARGUMENTS_BAD before anything a function would
+ * otherwise refuse. For the functions that refuse: the session handle is
+ * looked at first (it is an argument too), then the pointers, then the
+ * refusal. args_ok false: the session's error, else CKR_ARGUMENTS_BAD.
+ */
+static CK_RV args_bad(CK_SESSION_HANDLE h)
+{
+    CK_RV rv = p11_refuse_on_session(h, CKR_OK);
+    return rv != CKR_OK ? rv : CKR_ARGUMENTS_BAD;
+}
+#define CHECKED(h, args_ok, expr) ((args_ok) ? (expr) : args_bad(h))
+/* A buffer given as pointer and length: NULL only with length 0. */
+#define BUF_OK(ptr, len) ((ptr) != NULL || (len) == 0)
+
 static CK_FUNCTION_LIST function_list_2_40;
 static CK_FUNCTION_LIST_3_0 function_list_3_0;
 
@@ -137,10 +152,10 @@ P11_EXPORT CK_RV C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 
 P11_EXPORT CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot, CK_VOID_PTR reserved)
 {
-    (void)slot;
-    (void)reserved;
     /* Remote tokens never come or go while the module is initialised. */
-    CALL((flags & CKF_DONT_BLOCK) ? CKR_NO_EVENT : CKR_FUNCTION_NOT_SUPPORTED);
+    CALL(slot == NULL || reserved != NULL ? CKR_ARGUMENTS_BAD
+         : (flags & CKF_DONT_BLOCK)       ? CKR_NO_EVENT
+                                          : CKR_FUNCTION_NOT_SUPPORTED);
 }
 
 P11_EXPORT CK_RV C_GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
@@ -164,28 +179,20 @@ static CK_RV slot_refusal(CK_SLOT_ID slot, CK_RV refusal)
 P11_EXPORT CK_RV C_InitToken(CK_SLOT_ID slot, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len,
                              CK_UTF8CHAR_PTR label)
 {
-    (void)pin;
-    (void)pin_len;
-    (void)label;
-    CALL(slot_refusal(slot, CKR_TOKEN_WRITE_PROTECTED));
+    CALL(slot_refusal(slot, label != NULL && BUF_OK(pin, pin_len) ? CKR_TOKEN_WRITE_PROTECTED
+                                                                  : CKR_ARGUMENTS_BAD));
 }
 
 P11_EXPORT CK_RV C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR pin, CK_ULONG pin_len)
 {
-    (void)pin;
-    (void)pin_len;
-    CALL(p11_refuse_write(h));
+    CALL(CHECKED(h, BUF_OK(pin, pin_len), p11_refuse_write(h)));
 }
 
 P11_EXPORT CK_RV C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len,
                           CK_UTF8CHAR_PTR new_pin, CK_ULONG new_len)
 {
-    (void)old_pin;
-    (void)old_len;
-    (void)new_pin;
-    (void)new_len;
     /* The RSSP protocol has no PIN change. */
-    CALL(p11_refuse_write(h));
+    CALL(CHECKED(h, BUF_OK(old_pin, old_len) && BUF_OK(new_pin, new_len), p11_refuse_write(h)));
 }
 
 /* ---- sessions ---- */
@@ -216,18 +223,16 @@ P11_EXPORT CK_RV C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
 P11_EXPORT CK_RV C_GetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG_PTR len)
 {
     (void)state;
-    (void)len;
-    CALL(p11_refuse_on_session(h, CKR_STATE_UNSAVEABLE));
+    CALL(CHECKED(h, len != NULL, p11_refuse_on_session(h, CKR_STATE_UNSAVEABLE)));
 }
 
 P11_EXPORT CK_RV C_SetOperationState(CK_SESSION_HANDLE h, CK_BYTE_PTR state, CK_ULONG len,
                                      CK_OBJECT_HANDLE enc_key, CK_OBJECT_HANDLE auth_key)
 {
-    (void)state;
-    (void)len;
     (void)enc_key;
     (void)auth_key;
-    CALL(p11_refuse_on_session(h, CKR_SAVED_STATE_INVALID));
+    CALL(CHECKED(h, BUF_OK(state, len) && state != NULL,
+                 p11_refuse_on_session(h, CKR_SAVED_STATE_INVALID)));
 }
 
 P11_EXPORT CK_RV C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin,
@@ -259,19 +264,14 @@ P11_EXPORT CK_RV C_SessionCancel(CK_SESSION_HANDLE h, CK_FLAGS flags)
 P11_EXPORT CK_RV C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count,
                                 CK_OBJECT_HANDLE_PTR out)
 {
-    (void)tmpl;
-    (void)count;
-    (void)out;
-    CALL(p11_refuse_on_session(h, CKR_TOKEN_WRITE_PROTECTED));
+    CALL(CHECKED(h, BUF_OK(tmpl, count) && out != NULL,
+                 p11_refuse_on_session(h, CKR_TOKEN_WRITE_PROTECTED)));
 }
 
 P11_EXPORT CK_RV C_CopyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR tmpl,
                               CK_ULONG count, CK_OBJECT_HANDLE_PTR out)
 {
-    (void)tmpl;
-    (void)count;
-    (void)out;
-    CALL(p11_modify_object(h, obj));
+    CALL(CHECKED(h, BUF_OK(tmpl, count) && out != NULL, p11_modify_object(h, obj)));
 }
 
 P11_EXPORT CK_RV C_DestroyObject(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj)
@@ -293,9 +293,7 @@ P11_EXPORT CK_RV C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj,
 P11_EXPORT CK_RV C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj,
                                      CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
 {
-    (void)tmpl;
-    (void)count;
-    CALL(p11_modify_object(h, obj));
+    CALL(CHECKED(h, BUF_OK(tmpl, count), p11_modify_object(h, obj)));
 }
 
 P11_EXPORT CK_RV C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
@@ -324,28 +322,23 @@ P11_EXPORT CK_RV C_EncryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OB
 P11_EXPORT CK_RV C_Encrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
                            CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_EncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
                                  CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_EncryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, out_len != NULL, p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
@@ -356,28 +349,23 @@ P11_EXPORT CK_RV C_DecryptInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OB
 P11_EXPORT CK_RV C_Decrypt(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len, CK_BYTE_PTR out,
                            CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_DecryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
                                  CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_DecryptFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, out_len != NULL, p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 /* ---- digests (local) ---- */
@@ -439,11 +427,9 @@ P11_EXPORT CK_RV C_SignRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, C
 P11_EXPORT CK_RV C_SignRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig,
                                CK_ULONG_PTR sig_len)
 {
-    (void)data;
-    (void)len;
     (void)sig;
-    (void)sig_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(data, len) && sig_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
@@ -476,11 +462,9 @@ P11_EXPORT CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
 P11_EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len,
                                  CK_BYTE_PTR data, CK_ULONG_PTR len)
 {
-    (void)sig;
-    (void)sig_len;
     (void)data;
-    (void)len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(sig, sig_len) && len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 /* ---- dual-function operations: need an encryption or decryption that never starts ---- */
@@ -488,60 +472,49 @@ P11_EXPORT CK_RV C_VerifyRecover(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG 
 P11_EXPORT CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
                                        CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
                                        CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
                                      CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 P11_EXPORT CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR in, CK_ULONG in_len,
                                        CK_BYTE_PTR out, CK_ULONG_PTR out_len)
 {
-    (void)in;
-    (void)in_len;
     (void)out;
-    (void)out_len;
-    CALL(p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED));
+    CALL(CHECKED(h, BUF_OK(in, in_len) && out_len != NULL,
+                 p11_refuse_on_session(h, CKR_OPERATION_NOT_INITIALIZED)));
 }
 
 /* ---- key management: an RSSP neither generates, wraps nor derives keys here ---- */
 
-static CK_RV no_key_mechanism(CK_SESSION_HANDLE h, const CK_MECHANISM *mech)
+static CK_RV no_key_mechanism(CK_SESSION_HANDLE h, const CK_MECHANISM *mech, bool args_ok)
 {
     CK_RV rv = p11_refuse_on_session(h, CKR_OK);
     if (rv != CKR_OK)
         return rv;
-    return mech == NULL ? CKR_ARGUMENTS_BAD : CKR_MECHANISM_INVALID;
+    return mech == NULL || !args_ok ? CKR_ARGUMENTS_BAD : CKR_MECHANISM_INVALID;
 }
 
 P11_EXPORT CK_RV C_GenerateKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_ATTRIBUTE_PTR tmpl,
                                CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
 {
-    (void)tmpl;
-    (void)count;
-    (void)key;
-    CALL(no_key_mechanism(h, mech));
+    CALL(no_key_mechanism(h, mech, BUF_OK(tmpl, count) && key != NULL));
 }
 
 P11_EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
@@ -549,13 +522,9 @@ P11_EXPORT CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
                                    CK_ATTRIBUTE_PTR priv_tmpl, CK_ULONG priv_count,
                                    CK_OBJECT_HANDLE_PTR pub, CK_OBJECT_HANDLE_PTR priv)
 {
-    (void)pub_tmpl;
-    (void)pub_count;
-    (void)priv_tmpl;
-    (void)priv_count;
-    (void)pub;
-    (void)priv;
-    CALL(no_key_mechanism(h, mech));
+    CALL(no_key_mechanism(h, mech,
+                          BUF_OK(pub_tmpl, pub_count) && BUF_OK(priv_tmpl, priv_count) &&
+                              pub != NULL && priv != NULL));
 }
 
 P11_EXPORT CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE wrapping,
@@ -564,8 +533,7 @@ P11_EXPORT CK_RV C_WrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT
     (void)wrapping;
     (void)key;
     (void)out;
-    (void)out_len;
-    CALL(no_key_mechanism(h, mech));
+    CALL(no_key_mechanism(h, mech, out_len != NULL));
 }
 
 P11_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
@@ -573,22 +541,15 @@ P11_EXPORT CK_RV C_UnwrapKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
                              CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
 {
     (void)unwrapping;
-    (void)in;
-    (void)in_len;
-    (void)tmpl;
-    (void)count;
-    (void)key;
-    CALL(no_key_mechanism(h, mech));
+    CALL(no_key_mechanism(h, mech,
+                          BUF_OK(in, in_len) && in != NULL && BUF_OK(tmpl, count) && key != NULL));
 }
 
 P11_EXPORT CK_RV C_DeriveKey(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE base,
                              CK_ATTRIBUTE_PTR tmpl, CK_ULONG count, CK_OBJECT_HANDLE_PTR key)
 {
     (void)base;
-    (void)tmpl;
-    (void)count;
-    (void)key;
-    CALL(no_key_mechanism(h, mech));
+    CALL(no_key_mechanism(h, mech, BUF_OK(tmpl, count) && key != NULL));
 }
 
 /* ---- random numbers (local CSPRNG) ---- */
@@ -605,9 +566,7 @@ static CK_RV random_bytes(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
 
 P11_EXPORT CK_RV C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
 {
-    (void)seed;
-    (void)len;
-    CALL(p11_refuse_on_session(h, CKR_RANDOM_SEED_NOT_SUPPORTED));
+    CALL(CHECKED(h, BUF_OK(seed, len), p11_refuse_on_session(h, CKR_RANDOM_SEED_NOT_SUPPORTED)));
 }
 
 P11_EXPORT CK_RV C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)

@@ -20,6 +20,13 @@ void p11_op_reset(p11_op *op)
     memset(op, 0, sizeof *op);
 }
 
+CK_RV p11_op_args_bad(p11_session *s, p11_op_kind kind)
+{
+    if (s->op.kind == kind)
+        p11_op_reset(&s->op);
+    return CKR_ARGUMENTS_BAD;
+}
+
 static void session_free(p11_session *s)
 {
     p11_op_reset(&s->op);

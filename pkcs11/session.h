@@ -81,6 +81,12 @@ void p11_sessions_destroy(void);
 
 /* End the active operation and free its state. */
 void p11_op_reset(p11_op *op);
+/*
+ * A NULL argument to a C_Sign*, C_Verify* or C_Digest* call: checked before
+ * the operation's state (PKCS#11), it ends an operation of that kind.
+ * Returns CKR_ARGUMENTS_BAD.
+ */
+CK_RV p11_op_args_bad(p11_session *s, p11_op_kind kind);
 
 /* Whether the session's token is logged in (sessions share the login state). */
 bool p11_session_logged_in(const p11_session *s);

@@ -74,17 +74,17 @@ CK_RV p11_sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR 
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
+    if (sig_len == NULL || (data == NULL && len > 0)) {
+        rv = p11_op_args_bad(s, P11_OP_SIGN);
+        goto out;
+    }
     if (s->op.kind != P11_OP_SIGN) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
         goto out;
     }
-    if (sig_len == NULL || (data == NULL && len > 0)) {
-        rv = CKR_ARGUMENTS_BAD;
-        p11_op_reset(&s->op);
-        goto out;
-    }
     if (s->op.multi_part) {
-        rv = CKR_OPERATION_ACTIVE; /* C_Sign after C_SignUpdate */
+        rv = CKR_OPERATION_ACTIVE; /* C_Sign after C_SignUpdate: ends the operation */
+        p11_op_reset(&s->op);
         goto out;
     }
     if ((rv = length_check(s, sig, sig_len, &done)) != CKR_OK || done)
@@ -105,10 +105,10 @@ CK_RV p11_sign_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_SIGN)
+    if (part == NULL && len > 0)
+        rv = p11_op_args_bad(s, P11_OP_SIGN);
+    else if (s->op.kind != P11_OP_SIGN)
         rv = CKR_OPERATION_NOT_INITIALIZED;
-    else if (part == NULL && len > 0)
-        rv = CKR_ARGUMENTS_BAD;
     else
         rv = p11_op_update(&s->op, part, len);
     if (rv != CKR_OK && rv != CKR_OPERATION_NOT_INITIALIZED)
@@ -124,13 +124,12 @@ CK_RV p11_sign_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_SIGN) {
-        rv = CKR_OPERATION_NOT_INITIALIZED;
+    if (sig_len == NULL) {
+        rv = p11_op_args_bad(s, P11_OP_SIGN);
         goto out;
     }
-    if (sig_len == NULL) {
-        rv = CKR_ARGUMENTS_BAD;
-        p11_op_reset(&s->op);
+    if (s->op.kind != P11_OP_SIGN) {
+        rv = CKR_OPERATION_NOT_INITIALIZED;
         goto out;
     }
     if ((rv = length_check(s, sig, sig_len, &done)) != CKR_OK || done)

@@ -56,10 +56,13 @@ CK_RV p11_verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PT
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_VERIFY) {
+    if ((data == NULL && len > 0) || sig == NULL) {
+        rv = p11_op_args_bad(s, P11_OP_VERIFY);
+    } else if (s->op.kind != P11_OP_VERIFY) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else if (s->op.multi_part) {
-        rv = CKR_OPERATION_ACTIVE;
+        rv = CKR_OPERATION_ACTIVE; /* C_Verify after C_VerifyUpdate: ends the operation */
+        p11_op_reset(&s->op);
     } else {
         rv = data == NULL && len > 0 ? CKR_ARGUMENTS_BAD : p11_op_update(&s->op, data, len);
         if (rv == CKR_OK)
@@ -76,10 +79,12 @@ CK_RV p11_verify_update(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_VERIFY) {
+    if (part == NULL && len > 0) {
+        rv = p11_op_args_bad(s, P11_OP_VERIFY);
+    } else if (s->op.kind != P11_OP_VERIFY) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else {
-        rv = part == NULL && len > 0 ? CKR_ARGUMENTS_BAD : p11_op_update(&s->op, part, len);
+        rv = p11_op_update(&s->op, part, len);
         if (rv != CKR_OK)
             p11_op_reset(&s->op);
     }
@@ -93,7 +98,9 @@ CK_RV p11_verify_final(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len)
     CK_RV rv = p11_session_get(h, &s);
     if (rv != CKR_OK)
         return rv;
-    if (s->op.kind != P11_OP_VERIFY) {
+    if (sig == NULL) {
+        rv = p11_op_args_bad(s, P11_OP_VERIFY);
+    } else if (s->op.kind != P11_OP_VERIFY) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
     } else {
         rv = check_signature(s, sig, sig_len);
