@@ -218,8 +218,12 @@ static void test_finalize_round_trips(void **state)
     printf("# C_Finalize, 2 SADs and the session, 100 ms per auth/revoke: %lld ms; %ld "
            "revocations, %ld at once\n",
            took, ps.matched, ps.max_in_flight);
-    assert_int_equal(ps.matched, 3);
-    assert_int_equal(ps.max_in_flight, 2);
+    if (rssp_emu_protocol_rssp(&emu)) {
+        assert_int_equal(ps.matched, 3);
+        assert_int_equal(ps.max_in_flight, 2);
+    } else {
+        assert_int_equal(ps.matched, 1); /* CSC revokes no SAD: one round trip, the session */
+    }
 }
 
 int main(void)
