@@ -471,7 +471,7 @@ static void test_documented_deviations(void **state)
     (void)state;
     /* 1. pReserved of C_Initialize is a configuration path (spec: must be NULL). */
     char path[PATH_MAX];
-    rssp_emu_path(&emu, "conformance.conf", path, sizeof path);
+    rssp_emu_config(&emu, "conformance.conf", path, sizeof path);
     unsetenv("RSSP_PKCS11_CONF");
     CK_C_INITIALIZE_ARGS args = {0};
     args.flags = CKF_OS_LOCKING_OK;
