@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "client/status_internal.h"
+#include "common/net.h"
 
 static bool is_ip_literal(const char *host)
 {
@@ -59,6 +60,22 @@ rssp_err rssp_resolve_entry(const char *url, char **entry, rssp_status *st)
     }
     if (is_ip_literal(host))
         goto out;
+    if (rssp_host_is_loopback(host)) {
+        /*
+         * "localhost" is loopback without asking the name service (RFC 6761
+         * 6.3), as libcurl resolves it when it may use its own thread: a
+         * minimal container or chroot has no /etc/hosts, and http:// is
+         * accepted for this name only because it is loopback.
+         */
+        size_t cap = strlen(host) + strlen(port) + sizeof "::127.0.0.1,[::1]";
+        char *out = malloc(cap);
+        if (out == NULL)
+            err = rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+        else
+            snprintf(out, cap, "%s:%s:127.0.0.1,[::1]", host, port);
+        *entry = out;
+        goto out;
+    }
 
     struct addrinfo hints = {
         .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG};

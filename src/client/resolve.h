@@ -11,9 +11,9 @@
 
 /*
  * For url's host: *entry = "host:port:addr[,addr...]" (malloc'ed), or NULL
- * when the host is an IP address already (nothing to resolve). getaddrinfo
- * runs in the calling thread. RSSP_ERR_TRANSPORT when the name does not
- * resolve.
+ * when the host is an IP address already (nothing to resolve). "localhost"
+ * is 127.0.0.1 and ::1 without a lookup; other names go to getaddrinfo in the
+ * calling thread. RSSP_ERR_TRANSPORT when the name does not resolve.
  */
 rssp_err rssp_resolve_entry(const char *url, char **entry, rssp_status *st);
 
