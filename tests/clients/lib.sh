@@ -260,6 +260,31 @@ strict_sessions_conf() {
     printf '%s\n' "$conf"
 }
 
+# conf_copy DIR: DIR/rssp-pkcs11.conf, a copy of MODULE_CONF whose files (CA,
+# secrets, keys) are copied into DIR with their modes and named by absolute
+# paths, with the cache and the log in DIR: a configuration that another user
+# can be given whole (chown -R), wherever it is read from.
+conf_copy() {
+    local dir=$1 src_dir line value n=0
+    src_dir=$(dirname "$MODULE_CONF")
+    mkdir -p "$dir"
+    (umask 077 && : >"$dir/rssp-pkcs11.conf")
+    while IFS= read -r line || [ -n "$line" ]; do
+        if [[ $line =~ ^(ca_file|password_file|key_file|key_password_file|api_secret_file)[[:space:]]*=[[:space:]]*([^[:space:]].*[^[:space:]]|[^[:space:]])[[:space:]]*$ ]]; then
+            value=${BASH_REMATCH[2]}
+            [[ $value == /* ]] || value=$src_dir/$value
+            n=$((n + 1))
+            cp -p "$value" "$dir/$n.${BASH_REMATCH[1]}" || fail "cannot copy $value"
+            line="${BASH_REMATCH[1]} = $dir/$n.${BASH_REMATCH[1]}"
+        elif [[ $line =~ ^cache_dir[[:space:]]*= ]]; then
+            line="cache_dir = $dir/cache"
+        elif [[ $line =~ ^log_file[[:space:]]*= ]]; then
+            line="log_file = $dir/rssp.log"
+        fi
+        printf '%s\n' "$line" >>"$dir/rssp-pkcs11.conf"
+    done <"$MODULE_CONF"
+}
+
 # The service's signature count (signatures/signHash calls), or empty when
 # the backend has no service.
 remote_signatures() {

@@ -9,37 +9,47 @@ set -euo pipefail
 need_bin p11-kit
 token_start
 
-mods=$WORK/p11-kit-modules
-mkdir -p "$mods"
-printf 'module: %s\n' "$MODULE" >"$mods/rssp.module"
-[ -z "$MODULE_CONF" ] || printf 'x-init-reserved: %s\n' "$MODULE_CONF" >>"$mods/rssp.module"
+# p11-kit reads the user's configuration (~/.config/pkcs11/modules) from the
+# HOME it is given, except as root, where it reads only the system's and has
+# no variable for another folder. So the p11-kit programs run as a user of
+# their own: as root an unprivileged one (nobody, through setpriv), otherwise
+# the current user, with a HOME holding the module file, and copies of the
+# module and of the configuration with its CA and secrets (the module wants
+# secrets owned by the user that reads them). No mount namespace and no
+# change to the system: the same on a VM, in a chroot and in a container.
+[ -n "$MODULE_CONF" ] || skip "the backend has no configuration file to hand over through x-init-reserved"
+if [ "$(id -u)" -eq 0 ]; then
+    need_bin setpriv
+    P11KIT_USER=65534
+    U=$(mktemp -d "${TMPDIR:-/tmp}/rssp-p11-kit-user.XXXXXX")
+    at_exit "rm -rf '$U'"
+    chmod 755 "$U"
+else
+    U=$WORK/p11-kit-user
+fi
+conf_copy "$U/conf"
+cp "$MODULE" "$U/rssp-pkcs11.so"
+MODULE=$U/rssp-pkcs11.so
+P11KIT_HOME=$U/home
+mods=$P11KIT_HOME/.config/pkcs11/modules
+mkdir -p "$mods" "$P11KIT_HOME/.cache"
+printf 'module: %s\nx-init-reserved: %s\n' "$MODULE" "$U/conf/rssp-pkcs11.conf" >"$mods/rssp.module"
 say "rssp.module:"
 sed 's/^/  | /' "$mods/rssp.module"
 unset RSSP_PKCS11_CONF
-
-# p11-kit ignores the user configuration when run as root and has no variable
-# for another configuration directory: as root, a private mount namespace
-# lays the module directory over the system one; otherwise ~/.config/pkcs11.
-if [ "$(id -u)" -eq 0 ]; then
-    need_bin unshare mount
-    for d in /usr/share/p11-kit/modules /etc/pkcs11/modules; do
-        [ -d "$d" ] && P11KIT_DIRS+=("$d")
-    done
-    in_p11kit_config() {
-        local binds="" d
-        for d in "${P11KIT_DIRS[@]}"; do
-            binds+="mount --bind '$mods' '$d' && "
-        done
-        # shellcheck disable=SC2016
-        unshare --mount -- sh -c "mount --make-rprivate / && $binds"'exec "$@"' sh "$@"
-    }
-else
-    mkdir -p "$HOME/.config/pkcs11"
-    ln -s "$mods" "$HOME/.config/pkcs11/modules"
-    in_p11kit_config() {
-        "$@"
-    }
+if [ -n "${P11KIT_USER:-}" ]; then
+    chown -R "$P11KIT_USER:$P11KIT_USER" "$U"
+    say "(p11-kit runs as uid $P11KIT_USER: as root it would read only the system configuration)"
 fi
+
+in_p11kit_config() {
+    local env=(env HOME="$P11KIT_HOME" XDG_CONFIG_HOME="$P11KIT_HOME/.config" XDG_CACHE_HOME="$P11KIT_HOME/.cache")
+    if [ -n "${P11KIT_USER:-}" ]; then
+        "${env[@]}" setpriv --reuid="$P11KIT_USER" --regid="$P11KIT_USER" --clear-groups -- "$@"
+    else
+        "${env[@]}" "$@"
+    fi
+}
 
 run in_p11kit_config p11-kit list-modules
 if ! grep -q "^rssp: " "$LAST_OUT"; then
@@ -58,10 +68,10 @@ done
 ENGINES=$(openssl version -e 2>/dev/null | sed -n 's/^ENGINESDIR: "\(.*\)"/\1/p')
 if [ -e "$ENGINES/pkcs11.so" ]; then
     unset PKCS11_MODULE_PATH
-    printf 'signed through p11-kit-proxy\n' >"$WORK/doc.txt"
+    printf 'signed through p11-kit-proxy\n' >"$U/doc.txt"
     run in_p11kit_config openssl dgst -"${K_HASH[$RSA]}" -engine pkcs11 -keyform engine \
-        -sign "$(uri "$RSA" private)?pin-value=$PIN" -out "$WORK/doc.sig" "$WORK/doc.txt"
-    run openssl dgst -"${K_HASH[$RSA]}" -verify "${K_PUB[$RSA]}" -signature "$WORK/doc.sig" "$WORK/doc.txt"
+        -sign "$(uri "$RSA" private)?pin-value=$PIN" -out "$P11KIT_HOME/doc.sig" "$U/doc.txt"
+    run openssl dgst -"${K_HASH[$RSA]}" -verify "${K_PUB[$RSA]}" -signature "$P11KIT_HOME/doc.sig" "$U/doc.txt"
     expect_out '^Verified OK$' "engine through p11-kit-proxy signed, verified by openssl"
 fi
 
@@ -70,17 +80,11 @@ fi
 # pReserved), so x-init-reserved never reaches the module: GnuTLS programs
 # need the configuration in its default place.
 if command -v p11tool >/dev/null 2>&1; then
-    if [ -n "$MODULE_CONF" ]; then
-        mkdir -p "$XDG_CONFIG_HOME/rssp-pkcs11"
-        conf_dir=$(dirname "$MODULE_CONF")
-        # The same file with its relative paths made absolute.
-        awk -v d="$conf_dir" -F' = ' '
-            $1 ~ /^(ca_file|password_file|key_file|key_password_file|api_secret_file|cache_dir|log_file)$/ &&
-            $2 !~ /^\// { print $1 " = " d "/" $2; next } { print }' "$MODULE_CONF" \
-            >"$XDG_CONFIG_HOME/rssp-pkcs11/rssp-pkcs11.conf"
-        chmod 600 "$XDG_CONFIG_HOME/rssp-pkcs11/rssp-pkcs11.conf"
-        say "(configuration copied to $XDG_CONFIG_HOME/rssp-pkcs11/rssp-pkcs11.conf for GnuTLS)"
-    fi
+    user_conf=$P11KIT_HOME/.config/rssp-pkcs11/rssp-pkcs11.conf
+    mkdir -p "${user_conf%/*}"
+    cp -p "$U/conf/rssp-pkcs11.conf" "$user_conf"
+    [ -z "${P11KIT_USER:-}" ] || chown -R "$P11KIT_USER:$P11KIT_USER" "$P11KIT_HOME/.config/rssp-pkcs11"
+    say "(configuration copied to $user_conf for GnuTLS)"
     run in_p11kit_config p11tool --list-tokens
     for k in "${KEYS[@]}"; do
         expect_out "^[[:space:]]+Label: $(re_quote "${K_TOKEN[$k]}")\$" "p11tool (through p11-kit) lists '${K_TOKEN[$k]}'"
