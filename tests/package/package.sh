@@ -294,6 +294,11 @@ do_install() {
     sign_and_verify "p11-kit-proxy.so"
     run rssp-tool list
     expect_out "^10001"$'\t'"valid"$'\t'"RSA-2048" "the installed rssp-tool lists the credentials"
+    # rssp-tool register finds the installed module by itself.
+    mkdir -p "$WORK/nssdb"
+    run rssp-tool register nss-db "$WORK/nssdb"
+    run cat "$WORK/nssdb/pkcs11.txt"
+    expect_out "^library=/$(re_quote "$MODULE_REL")\$" "rssp-tool register writes the installed module's path into an NSS database"
 
     emu_stop
     t0=$SECONDS
