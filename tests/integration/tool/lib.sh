@@ -9,6 +9,12 @@ fail() {
     exit 1
 }
 
+# A program the test needs is not installed: ctest SKIP (SKIP_RETURN_CODE 77).
+skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
 # run_tool RC ARGS...: run rssp-tool, expect exit code RC; stdout in OUT, stderr in ERR.
 run_tool() {
     local want=$1 rc=0

@@ -7,9 +7,13 @@
 source "$RSSP_TOOL_TEST_LIB"
 source "$RSSP_EMULATOR_SH"
 : "${RSSP_MODULE:?set RSSP_MODULE to rssp-pkcs11.so}"
+# The NSS tools and Firefox come from deps/debian.txt (CI has them); a package
+# build (dh_auto_test) without them skips the test, saying why.
 for prog in certutil modutil; do
-    command -v "$prog" >/dev/null || fail "$prog is missing (Debian package libnss3-tools)"
+    command -v "$prog" >/dev/null || skip "$prog is not installed (Debian package libnss3-tools)"
 done
+FIREFOX=$(command -v firefox-esr || command -v firefox || true)
+[[ -n "$FIREFOX" ]] || skip "firefox-esr is not installed (deps/debian.txt)"
 
 emu_start
 WORK=$EMU_ROOT/work
@@ -182,8 +186,6 @@ run_tool 0 register --module "$RSSP_MODULE" thunderbird
 check_registered "$T"
 
 # 3. a running Firefox (headless), as a person leaves it open
-FIREFOX=$(command -v firefox-esr || command -v firefox || true)
-[[ -n "$FIREFOX" ]] || fail "firefox-esr is missing (deps/debian.txt)"
 run_tool 0 unregister firefox
 t0=$(date +%s.%N)
 MOZ_HEADLESS=1 "$FIREFOX" --headless --no-remote --profile "$P" about:blank \
