@@ -107,7 +107,7 @@ check_shlib_depends() {
                 owner=$(dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1) && [ -n "$owner" ] && break
             done
             [ -n "$owner" ] || fail "$pkg: no package ships $path ($lib)"
-            [[ " $depends," =~ [\ ,]$owner\ \(\>=\ [^\)]+\), ]] ||
+            [[ " $depends," =~ [\ ,]"$owner"\ \(\>=\ [^\)]+\), ]] ||
                 fail "$pkg needs $lib (package $owner), which Depends does not name with a version"
             ok "$pkg depends on $owner (for $lib of ${f#"$dir"})"
         done < <(readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
