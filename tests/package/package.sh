@@ -79,9 +79,9 @@ check_file_list() {
         grep -qxF "$p" "$list" || fail "$pkg lacks $p (dpkg -c $deb)"
     done
     ok "$pkg holds $*"
-    local allowed="^/usr(/bin|/lib|/lib/$MA|/lib/$MA/pkcs11|/share|/share/man|/share/man/man[157]|/share/p11-kit|/share/p11-kit/modules|/share/doc|/share/doc/$pkg)?\$"
+    local allowed="^/usr(/bin|/libexec|/libexec/rssp-pkcs11|/lib|/lib/$MA|/lib/$MA/pkcs11|/share|/share/man|/share/man/man[157]|/share/p11-kit|/share/p11-kit/modules|/share/doc|/share/doc/$pkg)?\$"
     allowed+="|^/usr/share/doc/$pkg/|^/usr/share/man/man[157]/[^/]+\\.[157]\\.gz\$"
-    allowed+="|^/usr/bin/rssp-(tool|emulator)\$|^/$MODULE_REL\$|^/usr/share/p11-kit/modules/rssp-pkcs11\\.module\$"
+    allowed+="|^/usr/bin/rssp-(tool|emulator)\$|^/usr/libexec/rssp-pkcs11/rssp-keyring\$|^/$MODULE_REL\$|^/usr/share/p11-kit/modules/rssp-pkcs11\\.module\$"
     if grep -Ev "$allowed" "$list" >"$WORK/$pkg.stray"; then
         sed 's/^/  | /' "$WORK/$pkg.stray"
         fail "$pkg holds files outside the expected places (above)"
@@ -147,6 +147,7 @@ do_build() {
     pdeb=$(deb_of rssp-pkcs11)
     edeb=$(deb_of rssp-emulator)
     check_file_list rssp-pkcs11 "$pdeb" "/$MODULE_REL" /usr/bin/rssp-tool \
+        /usr/libexec/rssp-pkcs11/rssp-keyring \
         /usr/share/p11-kit/modules/rssp-pkcs11.module \
         /usr/share/man/man1/rssp-tool.1.gz /usr/share/man/man5/rssp-pkcs11.conf.5.gz \
         /usr/share/man/man7/rssp-pkcs11.7.gz /usr/share/doc/rssp-pkcs11/copyright \
@@ -254,7 +255,8 @@ do_install() {
     local t0=$SECONDS
     dpkg_locked --install "$pdeb" "$edeb" || fail "dpkg -i failed (above)"
     ok "dpkg -i rssp-pkcs11 rssp-emulator ($((SECONDS - t0))s)"
-    for p in "/$MODULE_REL" /usr/bin/rssp-tool /usr/bin/rssp-emulator /usr/share/p11-kit/modules/rssp-pkcs11.module; do
+    for p in "/$MODULE_REL" /usr/bin/rssp-tool /usr/libexec/rssp-pkcs11/rssp-keyring /usr/bin/rssp-emulator \
+        /usr/share/p11-kit/modules/rssp-pkcs11.module; do
         [ -e "$p" ] || fail "$p is not installed"
     done
     ok "the module, the programs and the p11-kit module file are in place"
