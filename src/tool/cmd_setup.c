@@ -198,8 +198,11 @@ static int keep_password(const setup_opts *o, const char *dir, const char *accou
     if (!o->no_keyring) {
         char spec[256], label[512];
         snprintf(spec, sizeof spec, "service=rssp-pkcs11 account=%s", account);
-        snprintf(label, sizeof label, "rssp-pkcs11 password for %s at %s", account,
-                 url[0] != '\0' ? url : "the service");
+        /* The keyring shows the label to people; a very long URL is cut. */
+        int n = snprintf(label, sizeof label, "rssp-pkcs11 password for %s at %s", account,
+                         url[0] != '\0' ? url : "the service");
+        if (n < 0)
+            snprintf(label, sizeof label, "rssp-pkcs11 password");
         if (rssp_cfg_keyring_store(spec, label, password, why, sizeof why) == 0) {
             fprintf(stderr, "The password is in your desktop keyring (%s).\n", spec);
             snprintf(password_line, line_cap, "password_keyring = %s", spec);
