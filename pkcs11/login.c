@@ -118,7 +118,16 @@ static rssp_err authorize(p11_token *tok, const char *pin, int num, rssp_hash_al
             tok->auth_kind == P11_AUTH_IMPLICIT ? "Sign with rssp-pkcs11" : NULL,
         .cancel = cancel,
     };
-    return rssp_authorize(p11_g.client, &req, sad, st);
+    if (tok->auth_kind != P11_AUTH_IMPLICIT)
+        return rssp_authorize(p11_g.client, &req, sad, st);
+    /* A protected-authentication-path wait: the module never prints, the log says. */
+    rssp_info_log("credential %s: waiting for approval on the phone (at most %ld s)",
+                  tok->credential_id, p11_g.cfg.authorize_timeout_ms / 1000);
+    long long t0 = rssp_monotonic_ms();
+    rssp_err err = rssp_authorize(p11_g.client, &req, sad, st);
+    rssp_info_log("credential %s: phone %s after %lld ms", tok->credential_id,
+                  err == RSSP_OK ? "approved" : "did not approve", rssp_monotonic_ms() - t0);
+    return err;
 }
 
 void p11_revoke(const rssp_sad_ref *sads, size_t n, bool logout)

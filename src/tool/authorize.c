@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/secmem.h"
+#include "tool/progress.h"
 
 int tool_credential_info(tool_ctx *ctx, const char *id, rssp_certs_mode certs, rssp_credential *out)
 {
@@ -65,6 +66,23 @@ static int obtain_code(tool_ctx *ctx, const rssp_credential *cred, const tool_au
     return TOOL_EXIT_REFUSED;
 }
 
+/* The longest approval window of IMPLICIT modes (rssp-protocol.md): 300 s. */
+#define APPROVAL_WINDOW_MS 300000L
+
+typedef struct {
+    rssp_client *client;
+    const rssp_authorize_request *req;
+    rssp_sad *sad;
+    rssp_status *st;
+    rssp_err err;
+} authorize_call;
+
+static void run_authorize(void *p)
+{
+    authorize_call *c = p;
+    c->err = rssp_authorize(c->client, c->req, c->sad, c->st);
+}
+
 int tool_authorize(tool_ctx *ctx, const rssp_credential *cred, const tool_auth_options *opt,
                    int num, rssp_hash_alg hash_alg, const rssp_buf *hashes, size_t n_hashes,
                    const char *sign_algo_oid, rssp_sad *sad)
@@ -97,7 +115,21 @@ int tool_authorize(tool_ctx *ctx, const rssp_credential *cred, const tool_auth_o
     req.notification_message = "Signing request from rssp-tool";
 
     rssp_status st;
-    rssp_err err = rssp_authorize(ctx->client, &req, sad, &st);
+    rssp_err err;
+    authorize_call call = {ctx->client, &req, sad, &st, RSSP_OK};
+    if (starts_with(cred->auth_mode, "IMPLICIT/")) {
+        /* The service holds the call until the phone answers, within its window. */
+        long limit = ctx->cfg.authorize_timeout_ms;
+        if (limit > APPROVAL_WINDOW_MS)
+            limit = APPROVAL_WINDOW_MS;
+        char what[160];
+        snprintf(what, sizeof what, "waiting for approval on your phone (credential %.64s)",
+                 cred->credential_id);
+        tool_wait_with_progress(run_authorize, &call, what, limit);
+    } else {
+        run_authorize(&call);
+    }
+    err = call.err;
     rssp_secret_free(code);
     if (err != RSSP_OK) {
         rssp_sad_clear(sad);

@@ -116,6 +116,11 @@ static void test_implicit_phone_approval(void **state)
 {
     (void)state;
     CK_SLOT_ID slots[16];
+    char log[1100];
+    /* The module never prints; a wait for the phone is logged at info. */
+    rssp_emu_path(&emu, "implicit.log", log, sizeof log);
+    setenv("RSSP_PKCS11_LOG", "info", 1);
+    setenv("RSSP_PKCS11_LOG_FILE", log, 1);
     CK_ULONG n = use_config("owners/carol.conf", slots);
     assert_int_equal(n, 2);
     CK_TOKEN_INFO ti;
@@ -128,6 +133,17 @@ static void test_implicit_phone_approval(void **state)
     CK_SESSION_HANDLE s = open_session(scal1);
     assert_int_equal(with_phone(s, 0, "30001", false), CKR_FUNCTION_REJECTED);
     assert_int_equal(with_phone(s, 0, "30001", true), CKR_OK);
+    char text[8192] = "";
+    FILE *lf = fopen(log, "r");
+    assert_non_null(lf);
+    size_t got = fread(text, 1, sizeof text - 1, lf);
+    text[got] = '\0';
+    fclose(lf);
+    assert_non_null(strstr(text, "credential 30001: waiting for approval on the phone (at most"));
+    assert_non_null(strstr(text, "credential 30001: phone did not approve after"));
+    assert_non_null(strstr(text, "credential 30001: phone approved after"));
+    unsetenv("RSSP_PKCS11_LOG");
+    unsetenv("RSSP_PKCS11_LOG_FILE");
     assert_int_equal(sign_once(s), CKR_OK);
     assert_int_equal(sign_once(s), CKR_OK);
     f->C_CloseSession(s);
