@@ -2,18 +2,16 @@
 # rssp-tool register / unregister in an isolated HOME: Firefox and Thunderbird
 # profile trees and a Chromium database made with certutil, the module loaded
 # by NSS's own tools against a private emulator, locked profiles (a live lock
-# symlink, a held .parentlock, a running headless Firefox, a running Chromium)
-# refused, and the installed layout's default module path.
+# symlink, a held .parentlock, a running Chromium) refused, and the installed
+# layout's default module path. A running Firefox: test_register_firefox.sh.
 source "$RSSP_TOOL_TEST_LIB"
 source "$RSSP_EMULATOR_SH"
 : "${RSSP_MODULE:?set RSSP_MODULE to rssp-pkcs11.so}"
-# The NSS tools and Firefox come from deps/debian.txt (CI has them); a package
-# build (dh_auto_test) without them skips the test, saying why.
+# The NSS tools come from deps/debian.txt (CI has them); a package build
+# (dh_auto_test) without them skips the test, saying why.
 for prog in certutil modutil; do
     command -v "$prog" >/dev/null || skip "$prog is not installed (Debian package libnss3-tools)"
 done
-FIREFOX=$(command -v firefox-esr || command -v firefox || true)
-[[ -n "$FIREFOX" ]] || skip "firefox-esr is not installed (deps/debian.txt)"
 
 emu_start
 WORK=$EMU_ROOT/work
@@ -185,27 +183,6 @@ wait "$!" 2>/dev/null || true
 run_tool 0 register --module "$RSSP_MODULE" thunderbird
 check_registered "$T"
 
-# 3. a running Firefox (headless), as a person leaves it open
-run_tool 0 unregister firefox
-t0=$(date +%s.%N)
-MOZ_HEADLESS=1 "$FIREFOX" --headless --no-remote --profile "$P" about:blank \
-    >"$WORK/firefox.log" 2>&1 </dev/null &
-HELPER_PIDS+=($!)
-FF_PID=$!
-for ((i = 0; i < 600; i++)); do [[ -L "$P/lock" ]] && break; sleep 0.05; done
-[[ -L "$P/lock" ]] || fail "Firefox made no lock in 30 s: $(cat "$WORK/firefox.log")"
-awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN { printf "Firefox held its profile lock after %.1f s\n", t1 - t0 }'
-run_tool 7 register --module "$RSSP_MODULE" firefox
-expect_in "$ERR" "Firefox profile 'default-esr' ($P) is in use"
-expect_in "$ERR" "close Firefox"
-[[ "$(rssp_entries "$P")" == 0 ]] || fail "the profile of a running Firefox was changed"
-kill -TERM "$FF_PID"
-for ((i = 0; i < 600; i++)); do kill -0 "$FF_PID" 2>/dev/null || break; sleep 0.05; done
-wait "$FF_PID" 2>/dev/null || true
-# Firefox removes its lock symlink at exit; what is left is stale.
-run_tool 0 register --module "$RSSP_MODULE" firefox
-check_registered "$P"
-
 # --- Chromium: ~/.pki/nssdb, made when missing; a running Chromium refuses
 [[ ! -e "$CH" ]] || fail "$CH exists before the test"
 run_tool 0 register --module "$RSSP_MODULE" chromium
@@ -253,7 +230,10 @@ expect_in "$OUT" "nothing to do"
 mv "$FF/profiles.ini.away" "$FF/profiles.ini"
 
 # --- the installed layout: without --module, the module next to the tool
-if [[ -n "${RSSP_BUILD_DIR:-}" ]]; then
+# (found through /proc/self/exe, which a chroot may lack)
+if [[ ! -e /proc/self/exe ]]; then
+    echo "note: no /proc here: the installed layout's default module path is not checked"
+elif [[ -n "${RSSP_BUILD_DIR:-}" ]]; then
     cmake --install "$RSSP_BUILD_DIR" --prefix "$WORK/inst" >"$WORK/install.log" 2>&1 ||
         fail "cmake --install: $(cat "$WORK/install.log")"
     INSTALLED=$(find "$WORK/inst" -path '*/pkcs11/rssp-pkcs11.so' | head -n1)
