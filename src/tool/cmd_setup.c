@@ -196,7 +196,7 @@ static int keep_password(const setup_opts *o, const char *dir, const char *accou
 {
     char why[1024];
     if (!o->no_keyring) {
-        char spec[256], label[512];
+        char spec[1100], label[2048];
         snprintf(spec, sizeof spec, "service=rssp-pkcs11 account=%s", account);
         /* The keyring shows the label to people; a very long URL is cut. */
         int n = snprintf(label, sizeof label, "rssp-pkcs11 password for %s at %s", account,
@@ -252,7 +252,7 @@ int cmd_setup(tool_ctx *ctx, int argc, char **argv)
 {
     setup_opts o = {0};
     setup_provider provider = {0};
-    char provider_path[1024], account[256], org_url[1024], why[1024], password_line[512];
+    char provider_path[1024], account[256], org_url[1024], why[1024], password_line[1200];
     char *password = NULL, *text = NULL, *user = NULL, *dir = NULL;
 
     int rc = parse_options(ctx, argc, argv, &o);
