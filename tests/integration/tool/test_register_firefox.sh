@@ -5,15 +5,9 @@
 source "$RSSP_TOOL_TEST_LIB"
 : "${RSSP_MODULE:?set RSSP_MODULE to rssp-pkcs11.so}"
 FIREFOX=$(command -v firefox-esr || command -v firefox || true)
-[[ -n "$FIREFOX" ]] || {
-    echo "SKIP: firefox-esr is not installed"
-    exit 77
-}
-[[ -e /proc/self/exe ]] || {
-    echo "SKIP: no /proc: Firefox cannot run here"
-    exit 77
-}
-command -v certutil >/dev/null || fail "certutil is missing (Debian package libnss3-tools)"
+[[ -n "$FIREFOX" ]] || skip "firefox-esr is not installed (deps/debian.txt)"
+[[ -e /proc/self/exe ]] || skip "no /proc: Firefox cannot run here"
+command -v certutil >/dev/null || skip "certutil is not installed (Debian package libnss3-tools)"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/rssp-register-ff-XXXXXX")
 FF_PID=""
@@ -43,8 +37,7 @@ for ((i = 0; i < 600; i++)); do
     sleep 0.05
 done
 if [[ ! -L "$P/lock" ]]; then
-    echo "SKIP: Firefox did not start here: $(tail -n 5 "$WORK/firefox.log")"
-    exit 77
+    skip "Firefox did not start here: $(tail -n 5 "$WORK/firefox.log")"
 fi
 awk -v t0="$t0" -v t1="$(date +%s.%N)" \
     'BEGIN { printf "Firefox held its profile lock after %.1f s\n", t1 - t0 }'
