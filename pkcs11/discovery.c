@@ -59,6 +59,7 @@ static void publish(const rssp_credential_list *l, size_t n_missing)
     p11_g.n_tokens = n;
     p11_g.cap_tokens = cap;
     p11_g.loaded = true;
+    p11_g.incomplete = n_missing > 0;
     p11_mutex_unlock(p11_g.lock);
     rssp_info_log("%zu token(s) from %zu credential(s)%s", n, l->count,
                   n_missing > 0 ? ", some still missing" : "");
@@ -261,7 +262,7 @@ void p11_tokens_load(void)
     rssp_status st;
 
     p11_mutex_lock(p11_g.lock);
-    bool done = (p11_g.loaded && p11_g.n_missing == 0) || !p11_g.have_config;
+    bool done = (p11_g.loaded && !p11_g.incomplete) || !p11_g.have_config;
     p11_mutex_unlock(p11_g.lock);
     if (done)
         return;
@@ -272,6 +273,9 @@ void p11_tokens_load(void)
     if (p11_g.loaded) {
         if (p11_g.n_missing > 0)
             fetch_missing();
+        p11_mutex_lock(p11_g.lock);
+        p11_g.incomplete = p11_g.n_missing > 0;
+        p11_mutex_unlock(p11_g.lock);
         goto out;
     }
     if (p11_g.cache_path != NULL &&

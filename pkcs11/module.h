@@ -35,9 +35,10 @@ typedef struct {
     size_t n_tokens;
     size_t cap_tokens; /* tokens never moves: room for the missing ones */
     bool loaded;
-    /* credentials whose credentials/info failed: retried after retry_after_ms */
+    /* credentials whose credentials/info failed: retried after retry_after_ms (load_lock) */
     char **missing;
     size_t n_missing;
+    bool incomplete;          /* n_missing > 0, for readers holding only lock */
     long long retry_after_ms; /* after a failed load, do not try again before this */
     /* The last RSSP call failed in transport: C_Finalize then skips its revocations. */
     atomic_bool service_unreachable;
