@@ -31,7 +31,8 @@ struct rssp_proxy {
     SSL_CTX *client_ctx;
     int upstream_port;
     int port;
-    int listen_fd; /* -1 while refusing */
+    int listen_fd;  /* bound to port for the proxy's life (the port is never released) */
+    bool listening; /* false while refusing: shut down, listen() again afterwards */
     pthread_t acceptor;
     bool stopping;
 
@@ -385,20 +386,27 @@ static void *accept_main(void *arg)
         reap(p, false);
         long long now = now_ms();
         if (p->refuse_until_ms > now) {
-            if (p->listen_fd >= 0) {
-                close(p->listen_fd);
-                p->listen_fd = -1;
+            if (p->listening) {
+                shutdown(p->listen_fd, SHUT_RDWR);
+                p->listening = false;
             }
             pthread_mutex_unlock(&p->lock);
             sleep_ms(5);
             pthread_mutex_lock(&p->lock);
             continue;
         }
-        if (p->listen_fd < 0 && (p->listen_fd = listen_on(p->port)) < 0) {
-            pthread_mutex_unlock(&p->lock);
-            sleep_ms(5); /* the port is briefly taken: try again */
-            pthread_mutex_lock(&p->lock);
-            continue;
+        /*
+         * The socket keeps its explicitly bound port while shut down, so
+         * listening again cannot lose the port to another process.
+         */
+        if (!p->listening) {
+            if (listen(p->listen_fd, 128) != 0) {
+                pthread_mutex_unlock(&p->lock);
+                sleep_ms(5);
+                pthread_mutex_lock(&p->lock);
+                continue;
+            }
+            p->listening = true;
         }
         struct pollfd pf = {.fd = p->listen_fd, .events = POLLIN};
         pthread_mutex_unlock(&p->lock);
@@ -473,15 +481,28 @@ int rssp_proxy_start(const char *emu_dir, int upstream_port, rssp_proxy **out)
         goto fail;
     }
     SSL_CTX_set_verify(p->client_ctx, SSL_VERIFY_NONE, NULL); /* loopback, our own emulator */
-    if ((p->listen_fd = listen_on(0)) < 0) {
+    /*
+     * A free port, then bound by its number: only an explicitly bound port
+     * stays reserved while the socket is shut down for a refusal.
+     */
+    for (int i = 0; i < 20 && p->listen_fd < 0; i++) {
+        int probe = listen_on(0);
+        struct sockaddr_in a;
+        socklen_t alen = sizeof a;
+        if (probe < 0 || getsockname(probe, (struct sockaddr *)&a, &alen) != 0) {
+            if (probe >= 0)
+                close(probe);
+            continue;
+        }
+        close(probe);
+        p->port = ntohs(a.sin_port);
+        p->listen_fd = listen_on(p->port);
+    }
+    if (p->listen_fd < 0) {
         fprintf(stderr, "fault proxy: cannot listen: %s\n", strerror(errno));
         goto fail;
     }
-    struct sockaddr_in a;
-    socklen_t alen = sizeof a;
-    if (getsockname(p->listen_fd, (struct sockaddr *)&a, &alen) != 0)
-        goto fail;
-    p->port = ntohs(a.sin_port);
+    p->listening = true;
     if (pthread_create(&p->acceptor, NULL, accept_main, p) != 0)
         goto fail;
     *out = p;
@@ -595,10 +616,12 @@ void rssp_proxy_refuse(rssp_proxy *p, int ms)
     /*
      * Stop listening at once, not at the acceptor's next turn: the very next
      * connect must be refused. shutdown() on a listening socket does that on
-     * Linux and wakes the acceptor's poll(); the acceptor alone closes the fd.
+     * Linux and wakes the acceptor's poll(); the acceptor listens again later.
      */
-    if (p->listen_fd >= 0)
+    if (p->listening) {
         shutdown(p->listen_fd, SHUT_RDWR);
+        p->listening = false;
+    }
     pthread_mutex_unlock(&p->lock);
 }
 
