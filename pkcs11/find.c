@@ -1,9 +1,37 @@
 /* Finding objects and reading their attributes; refusing to change them. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pkcs11/api.h"
 #include "pkcs11/mech.h"
 #include "pkcs11/module.h"
+
+/*
+ * The one attribute whose value is not stored: in the key login model the
+ * private key's CKA_ALWAYS_AUTHENTICATE is true until the token is logged in
+ * (p11_token_always_authenticate). Everything else is the stored object.
+ */
+static bool is_dynamic(const p11_token *tok, const p11_object *obj, CK_ATTRIBUTE_TYPE type)
+{
+    return tok->key_login && obj->cls == CKO_PRIVATE_KEY && type == CKA_ALWAYS_AUTHENTICATE;
+}
+
+static bool matches(p11_token *tok, const p11_object *obj, const CK_ATTRIBUTE *tmpl, CK_ULONG count)
+{
+    for (CK_ULONG i = 0; i < count; i++) {
+        if (!is_dynamic(tok, obj, tmpl[i].type)) {
+            if (!p11_object_matches(obj, &tmpl[i], 1))
+                return false;
+            continue;
+        }
+        if (tmpl[i].ulValueLen != sizeof(CK_BBOOL) || tmpl[i].pValue == NULL)
+            return false;
+        bool want = *(const CK_BBOOL *)tmpl[i].pValue != CK_FALSE;
+        if (want != p11_token_always_authenticate(tok))
+            return false;
+    }
+    return true;
+}
 
 CK_RV p11_find_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
 {
@@ -26,7 +54,7 @@ CK_RV p11_find_init(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG count)
             const p11_object *obj = &set->items[i];
             if (obj->is_private && !logged_in)
                 continue;
-            if (p11_object_matches(obj, tmpl, count))
+            if (matches(s->tok, obj, tmpl, count))
                 s->found[s->n_found++] = obj->handle;
         }
         s->find_active = true;
@@ -84,6 +112,13 @@ CK_RV p11_get_attribute_value(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTR
         return rv;
     const p11_object *o = p11_session_object(s, obj);
     rv = o == NULL ? CKR_OBJECT_HANDLE_INVALID : p11_object_get_attributes(o, tmpl, count);
+    for (CK_ULONG i = 0; o != NULL && i < count; i++) {
+        if (is_dynamic(s->tok, o, tmpl[i].type) && tmpl[i].pValue != NULL &&
+            tmpl[i].ulValueLen == sizeof(CK_BBOOL)) {
+            CK_BBOOL now = p11_token_always_authenticate(s->tok) ? CK_TRUE : CK_FALSE;
+            memcpy(tmpl[i].pValue, &now, sizeof now);
+        }
+    }
     p11_session_put(s);
     return rv;
 }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "common/log.h"
 #include "common/secmem.h"
 #include "crypto/crypto.h"
@@ -152,6 +154,23 @@ static void revoke_sad(const p11_token *tok, const rssp_sad *sad)
         p11_revoke(&ref, 1, false);
 }
 
+/*
+ * Whether pin is the PIN the service refused last for this token. Programs
+ * that answer every password prompt with the same stored password (NSS asks
+ * again after CKR_PIN_INCORRECT; LibreOffice's PDF export answers with its
+ * SignaturePassword each time) would otherwise spend every attempt the
+ * service allows, and lock the credential, in one loop. Auth lock held.
+ */
+static bool repeats_refused_pin(p11_token *tok, const char *pin)
+{
+    p11_mutex_lock(tok->state_lock);
+    const char *refused = tok->refused_pin;
+    size_t len = strlen(pin);
+    bool same = refused != NULL && strlen(refused) == len && CRYPTO_memcmp(refused, pin, len) == 0;
+    p11_mutex_unlock(tok->state_lock);
+    return same;
+}
+
 CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
                       const atomic_int *cancel)
 {
@@ -174,6 +193,13 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
     }
 
     p11_mutex_lock(tok->auth_lock);
+    if (pin_copy != NULL && repeats_refused_pin(tok, pin_copy)) {
+        rssp_warn("C_Login: the PIN the service just refused for %s was given again; "
+                  "not sent (it would only cost an attempt)",
+                  tok->credential_id);
+        rv = CKR_PIN_INVALID;
+        goto out;
+    }
     rssp_err err;
     if (tok->auth_kind == P11_AUTH_OTP) {
         err = rssp_login(p11_g.client, &st); /* the account; codes come per signature */
@@ -209,6 +235,13 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
         tok->pin = pin_copy;
         pin_copy = NULL;
         tok->logged_in = true;
+        rssp_secret_free(tok->refused_pin);
+        tok->refused_pin = NULL;
+    } else if (pin_copy != NULL && err == RSSP_ERR_SERVICE &&
+               st.response_code == RSSP_RC_AUTHORIZE_CODE_INVALID) {
+        rssp_secret_free(tok->refused_pin);
+        tok->refused_pin = pin_copy;
+        pin_copy = NULL;
     }
     p11_mutex_unlock(tok->state_lock);
     rv = err == RSSP_OK ? CKR_OK : p11_rv_from_client("C_Login", err, &st);

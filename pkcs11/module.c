@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "pkcs11/login.h"
+#include "pkcs11/login_model.h"
 #include "pkcs11/reserved.h"
 
 p11_module p11_g;
@@ -99,6 +100,11 @@ static CK_RV setup_service(const void *reserved, bool no_threads)
         return CKR_OK;
     }
     rssp_client_set_observer(p11_g.client, observe_call, NULL);
+    char program[256];
+    p11_program_name(program, sizeof program);
+    p11_g.key_login = p11_login_model_is_key(&p11_g.cfg, program);
+    rssp_info_log("%s login model for %s", p11_g.key_login ? "key" : "token",
+                  program[0] ? program : "an unnamed program");
     p11_g.have_config = true;
     return setup_cache();
 }

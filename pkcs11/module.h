@@ -28,6 +28,7 @@ typedef struct {
     p11_mutex *load_lock;
     bool have_config;
     rssp_config cfg;
+    bool key_login; /* the key login model (login_model.h), fixed at C_Initialize */
     rssp_client *client;
     char *cache_path;
     char *cache_key;

@@ -236,7 +236,7 @@ static CK_RV build_private_key(p11_object *obj, CK_OBJECT_HANDLE handle,
 {
     obj->handle = handle;
     obj->cls = CKO_PRIVATE_KEY;
-    obj->is_private = true;
+    obj->is_private = !spec->private_key_public;
     if (spec->ee->key_type == RSSP_KEY_RSA) {
         obj->sensitive = rsa_private_sensitive;
         obj->n_sensitive = P11_ATTR_LEN(rsa_private_sensitive);

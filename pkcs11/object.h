@@ -35,6 +35,7 @@ typedef struct {
     const CK_MECHANISM_TYPE *mechanisms; /* CKA_ALLOWED_MECHANISMS of both keys */
     size_t n_mechanisms;
     bool always_authenticate;      /* CKA_ALWAYS_AUTHENTICATE of the private key */
+    bool private_key_public;       /* the private key is a public object (CKA_PRIVATE false) */
     CK_OBJECT_HANDLE first_handle; /* handles are first_handle, first_handle + 1, ... */
 } p11_object_spec;
 

@@ -77,7 +77,7 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
         rv = CKR_USER_ALREADY_LOGGED_IN;
     } else if (user == CKU_CONTEXT_SPECIFIC && s->op.kind != P11_OP_SIGN) {
         rv = CKR_OPERATION_NOT_INITIALIZED;
-    } else if (user == CKU_CONTEXT_SPECIFIC && !logged_in) {
+    } else if (user == CKU_CONTEXT_SPECIFIC && !logged_in && !tok->key_login) {
         rv = CKR_USER_NOT_LOGGED_IN;
     } else if (pin == NULL && (pin_len > 0 || needs_code)) {
         rv = CKR_ARGUMENTS_BAD;
@@ -87,9 +87,18 @@ CK_RV p11_login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_
     } else if (user == CKU_CONTEXT_SPECIFIC && tok->auth_kind == P11_AUTH_OTP) {
         /* The one-time code for this operation; the service checks it at C_Sign. */
         rssp_secret_free(s->op.context_code);
-        if ((s->op.context_code = rssp_secret_dup(pin, pin_len)) == NULL)
+        if ((s->op.context_code = rssp_secret_dup(pin, pin_len)) == NULL) {
             rv = CKR_HOST_MEMORY;
+        } else if (!logged_in) {
+            /* Key model: the key asked first; the account is checked now. */
+            atomic_store(&s->cancel, 0);
+            rv = p11_token_login(tok, NULL, 0, &s->cancel);
+        }
     } else {
+        /*
+         * CKU_USER, or CKU_CONTEXT_SPECIFIC: authorize with this PIN. In the
+         * key login model the latter is how a token gets logged in at all.
+         */
         atomic_store(&s->cancel, 0);
         rv = p11_session_outcome(s, p11_token_login(tok, pin, pin_len, &s->cancel));
         /*

@@ -85,6 +85,7 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
                      : strncmp(cred->auth_mode, "EXPLICIT/OTP-", 13) == 0 ? P11_AUTH_OTP
                                                                           : P11_AUTH_IMPLICIT;
     tok->max_signatures = cred->num_signatures > 0 ? cred->num_signatures : 1;
+    tok->key_login = p11_g.key_login;
     tok->credential_id = strdup(cred->credential_id);
     if (tok->credential_id == NULL)
         goto fail;
@@ -116,7 +117,9 @@ CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token *
         .label = label,
         .mechanisms = tok->mechanisms,
         .n_mechanisms = tok->n_mechanisms,
-        .always_authenticate = tok->auth_kind == P11_AUTH_OTP,
+        /* In the key model the stored value is the one before login (see below). */
+        .always_authenticate = tok->auth_kind == P11_AUTH_OTP || tok->key_login,
+        .private_key_public = tok->key_login,
         .first_handle = (CK_OBJECT_HANDLE)(slot_id + 1) << 8,
     };
     if ((rv = p11_objects_build(&spec, &tok->objects)) != CKR_OK)
@@ -136,6 +139,7 @@ void p11_token_free(p11_token *tok)
     if (tok == NULL)
         return;
     rssp_secret_free(tok->pin);
+    rssp_secret_free(tok->refused_pin);
     rssp_sad_clear(&tok->sad);
     p11_object_set_clear(&tok->objects);
     free(tok->mechanisms);
@@ -147,6 +151,18 @@ void p11_token_free(p11_token *tok)
     p11_mutex_free(tok->state_lock);
     p11_mutex_free(tok->auth_lock);
     free(tok);
+}
+
+bool p11_token_always_authenticate(p11_token *tok)
+{
+    if (tok->auth_kind == P11_AUTH_OTP)
+        return true;
+    if (!tok->key_login)
+        return false;
+    p11_mutex_lock(tok->state_lock);
+    bool in = tok->logged_in;
+    p11_mutex_unlock(tok->state_lock);
+    return !in;
 }
 
 void p11_token_slot_info(const p11_token *tok, CK_SLOT_INFO *info)
@@ -167,7 +183,9 @@ void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info)
     pad_ascii((char *)info->manufacturerID, 32, P11_MANUFACTURER);
     pad_ascii((char *)info->model, 16, tok->scal == 2 ? "RSSP SCAL2" : "RSSP SCAL1");
     memcpy(info->serialNumber, tok->serial, 16);
-    info->flags = CKF_WRITE_PROTECTED | CKF_LOGIN_REQUIRED | CKF_TOKEN_INITIALIZED | CKF_RNG;
+    info->flags = CKF_WRITE_PROTECTED | CKF_TOKEN_INITIALIZED | CKF_RNG;
+    if (!tok->key_login) /* the key model asks for the PIN when the key signs */
+        info->flags |= CKF_LOGIN_REQUIRED;
     if (tok->auth_kind != P11_AUTH_NONE) /* no login can work: no usable PIN */
         info->flags |= CKF_USER_PIN_INITIALIZED;
     if (tok->auth_kind != P11_AUTH_PIN) /* nothing to type at C_Login */

@@ -38,6 +38,7 @@ typedef struct p11_token {
     int scal; /* 1 or 2 */
     p11_auth_kind auth_kind;
     int max_signatures; /* numSignatures allowed per authorization */
+    bool key_login;     /* key login model: no CKF_LOGIN_REQUIRED, the key asks for the PIN */
     CK_MECHANISM_TYPE *mechanisms;
     size_t n_mechanisms;
     p11_object_set objects;
@@ -52,6 +53,7 @@ typedef struct p11_token {
     p11_mutex *auth_lock;
     bool logged_in;
     char *pin;                    /* secret memory while logged in (NULL for IMPLICIT) */
+    char *refused_pin;            /* the PIN the service refused last (secret memory), or NULL */
     rssp_sad sad;                 /* SCAL 1: the SAD serving the next signatures */
     int sad_remaining;            /* signatures left on sad */
     long long sad_deadline_ms;    /* monotonic time after which sad is not used */
@@ -67,6 +69,12 @@ typedef struct p11_token {
 CK_RV p11_token_new(const rssp_credential *cred, CK_SLOT_ID slot_id, p11_token **out);
 /* Free; wipes the PIN and SAD. Does not call the service. */
 void p11_token_free(p11_token *tok);
+
+/*
+ * CKA_ALWAYS_AUTHENTICATE of the private key now: always for OTP tokens; in
+ * the key login model, until the token is logged in (then NSS stops asking).
+ */
+bool p11_token_always_authenticate(p11_token *tok);
 
 void p11_token_slot_info(const p11_token *tok, CK_SLOT_INFO *info);
 void p11_token_info(p11_token *tok, CK_TOKEN_INFO *info);

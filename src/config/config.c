@@ -36,6 +36,7 @@ typedef enum {
     KIND_LOG_LEVEL,   /* off|error|warn|info|debug */
     KIND_USER_TYPE,   /* the Basic usertype values of rssp-protocol.md 1.4 */
     KIND_API_KEY,     /* App-Authentication key: no '&' or '=', at most 128 bytes */
+    KIND_LOGIN_MODEL, /* auto | token | key */
 } value_kind;
 
 typedef struct {
@@ -98,6 +99,8 @@ static const key_spec keys[] = {
     {"module", "log_file", KIND_PATH, FIELD(log_file), 0, 0, false},
     {"module", "sad_signatures", KIND_INT, FIELD(sad_signatures), 0, 1000000, false},
     {"module", "read_write_sessions", KIND_BOOL, FIELD(read_write_sessions), 0, 0, false},
+    {"module", "login_model", KIND_LOGIN_MODEL, FIELD(login_model), 0, 0, false},
+    {"module", "key_login_programs", KIND_STRING, FIELD(key_login_programs), 0, 0, false},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 _Static_assert(N_KEYS <= RSSP_CONFIG_MAX_KEYS, "raise RSSP_CONFIG_MAX_KEYS");
@@ -362,6 +365,17 @@ static void apply(parse_ctx *ctx, const key_spec *spec, const char *value)
         *(rssp_hash_alg *)field = alg;
         return;
     }
+    case KIND_LOGIN_MODEL:
+        if (strcmp(value, "auto") == 0) {
+            *(int *)field = RSSP_LOGIN_AUTO;
+        } else if (strcmp(value, "token") == 0) {
+            *(int *)field = RSSP_LOGIN_TOKEN;
+        } else if (strcmp(value, "key") == 0) {
+            *(int *)field = RSSP_LOGIN_KEY;
+        } else {
+            fail_at(ctx, "bad value '%.64s' for %s: expected auto, token or key", value, spec->key);
+        }
+        return;
     case KIND_LOG_LEVEL: {
         int level = rssp_log_level_parse(value);
         if (level < 0) {
@@ -535,6 +549,7 @@ static int set_defaults(rssp_config *cfg)
     cfg->log_level = RSSP_LOG_OFF;
     cfg->sad_signatures = 0;
     cfg->read_write_sessions = true;
+    cfg->login_model = RSSP_LOGIN_AUTO;
     cfg->user_type = strdup("USERNAME");
     return cfg->user_type != NULL ? 0 : -1;
 }
@@ -916,6 +931,7 @@ void rssp_config_clear(rssp_config *cfg)
     free(cfg->oauth2_client_id);
     for (int i = 0; i < RSSP_CONFIG_N_SECRETS; i++)
         free(cfg->keyring_spec[i]);
+    free(cfg->key_login_programs);
     char *plain[] = {
         cfg->path,        cfg->system_path,    cfg->url,         cfg->ca_file,     cfg->rp_name,
         cfg->rp_username, cfg->rp_signature,   cfg->rp_key_file, cfg->app_api_key, cfg->user_type,

@@ -27,6 +27,13 @@ typedef enum {
  * [account] password. */
 #define RSSP_CONFIG_N_SECRETS 4
 
+/* When the PIN is asked (docs/module.md, "Login models"). */
+typedef enum {
+    RSSP_LOGIN_AUTO,  /* key for the programs in key_login_programs, token for the rest */
+    RSSP_LOGIN_TOKEN, /* CKF_LOGIN_REQUIRED: log in to the token, then sign freely */
+    RSSP_LOGIN_KEY,   /* keys visible without login; the PIN is asked when a key first signs */
+} rssp_login_model;
+
 typedef struct {
     char *path;        /* the most specific file read: explicit, else user, else system */
     char *system_path; /* the system file, when the configuration was merged from it */
@@ -80,6 +87,9 @@ typedef struct {
     int key_line[RSSP_CONFIG_MAX_KEYS];
     /* Keyring attribute specs of the secrets still to look up (config_keyring.c). */
     char *keyring_spec[RSSP_CONFIG_N_SECRETS];
+
+    int login_model;          /* rssp_login_model */
+    char *key_login_programs; /* program names for RSSP_LOGIN_AUTO; NULL = the default list */
 } rssp_config;
 
 /* The files that make the configuration (rssp_config_locate). */

@@ -290,7 +290,10 @@ static void test_pin_lockout(void **state)
     CK_RV rv = CKR_OK;
     int tries = 0;
     do {
-        rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "999999", 6);
+        /* A different wrong PIN each time: the module never resends a refused one. */
+        char bad[16];
+        snprintf(bad, sizeof bad, "9999%02d", tries);
+        rv = f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)bad, (CK_ULONG)strlen(bad));
         tries++;
         assert_int_equal(f->C_GetTokenInfo(slots[0], &ti), CKR_OK);
         /* RSSP says how many tries are left; CSC errors carry no counter */

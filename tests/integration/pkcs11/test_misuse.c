@@ -71,7 +71,11 @@ static void test_pin_length_refused_locally(void **state)
     assert_false(token_flags(0) & (CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY));
 
     for (int wrong = 1; wrong <= 4; wrong++) {
-        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "999999", 6), CKR_PIN_INCORRECT);
+        /* A different wrong PIN each time: the module never resends a refused one. */
+        char bad[16];
+        snprintf(bad, sizeof bad, "9999%02d", wrong);
+        assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)bad, (CK_ULONG)strlen(bad)),
+                         CKR_PIN_INCORRECT);
         bool final_try = (token_flags(0) & CKF_USER_PIN_FINAL_TRY) != 0;
         /* RSSP says how many tries are left; CSC errors carry no counter: never a final try */
         bool expected = wrong == 4 && rssp_emu_protocol_rssp(&emu);

@@ -161,7 +161,9 @@ static void test_every_key(void **state)
                        "log_level = debug ; inline comment\n"
                        "log_file = /var/tmp/rssp.log\n"
                        "sad_signatures = 25\n"
-                       "read_write_sessions = no\n";
+                       "read_write_sessions = no\n"
+                       "login_model = key\n"
+                       "key_login_programs = soffice.bin, thunderbird\n";
 
     assert_int_equal(load_text(f, text, 0644, &cfg), 0);
     snprintf(want, sizeof want, "%s/rssp-pkcs11.conf", f->dir);
@@ -197,6 +199,8 @@ static void test_every_key(void **state)
     assert_string_equal(cfg.log_file, "/var/tmp/rssp.log");
     assert_int_equal(cfg.sad_signatures, 25);
     assert_false(cfg.read_write_sessions);
+    assert_int_equal(cfg.login_model, RSSP_LOGIN_KEY);
+    assert_string_equal(cfg.key_login_programs, "soffice.bin, thunderbird");
 
     rssp_client_config cc;
     rssp_config_client(&cfg, &cc);
@@ -257,6 +261,8 @@ static void test_defaults(void **state)
     assert_null(cfg.log_file);
     assert_int_equal(cfg.sad_signatures, 0);
     assert_true(cfg.read_write_sessions); /* OpenSSH and pkcs11-tool open nothing else */
+    assert_int_equal(cfg.login_model, RSSP_LOGIN_AUTO);
+    assert_null(cfg.key_login_programs); /* the module's default list */
     rssp_config_clear(&cfg);
 }
 
@@ -347,6 +353,8 @@ static void test_value_errors(void **state)
         {"module", "cache_ttl = 99999999999999999999", "bad value '99999999999999999999'"},
         {"module", "cache_ttl =", ":13: cache_ttl has no value"},
         {"module", "sad_signatures = 1000001", "from 0 to 1000000"},
+        {"module", "login_model = session", "expected auto, token or key"},
+        {"module", "login_model =", "login_model has no value"},
         {"service", "timeout_ms = 0", "bad value '0' for timeout_ms"},
         {"service", "connect_timeout_ms = 3600001", "bad value '3600001'"},
         {"service", "authorize_timeout_ms = 1.5", "bad value '1.5'"},
