@@ -4,8 +4,16 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${RSSP_BUILD_DIR:-$here/build}
-bash "$here/scripts/deps.sh"
-cmake -S "$here" -B "$build" "$@"
-cmake --build "$build" --parallel "$(nproc)"
+# How long each phase took, so a slow CI run shows where its time went.
+phase() {
+    local name=$1 start=$SECONDS
+    shift
+    "$@"
+    echo "test.sh: $name took $((SECONDS - start)) s"
+}
+phase "installing packages" bash "$here/scripts/deps.sh"
+phase "configuring" cmake -S "$here" -B "$build" "$@"
+phase "building" cmake --build "$build" --parallel "$(nproc)"
 cd "$build"
-ctest --output-on-failure --parallel "$(nproc)" --timeout 600
+phase "ctest (every label; per-label times above)" \
+    ctest --output-on-failure --parallel "$(nproc)" --timeout 600
