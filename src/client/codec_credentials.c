@@ -195,16 +195,11 @@ rssp_err rssp_encode_credinfo(const char *credential_id, rssp_certs_mode certs,
     return finish_or_free(err, out);
 }
 
-/* key {algo: [oid] or oid, len, curve}: hints only. */
-static rssp_err parse_key(const cJSON *root, rssp_credential *c, rssp_status *st)
+rssp_err rssp_decode_key_hints(const cJSON *key, rssp_credential *c, rssp_status *st)
 {
-    const cJSON *key = NULL;
-    rssp_err err = rssp_json_object(root, RSSP_NAMES("key"), &key, st);
-    if (err != RSSP_OK || key == NULL)
-        return err;
     char **algos = NULL;
     size_t n = 0;
-    err =
+    rssp_err err =
         rssp_json_string_array(key, RSSP_NAMES("algo"), RSSP_JSON_MAX_STRING, true, &algos, &n, st);
     if (err != RSSP_OK)
         return err;
@@ -220,6 +215,16 @@ static rssp_err parse_key(const cJSON *root, rssp_credential *c, rssp_status *st
     c->key_len = (int)len;
     return rssp_json_string_dup(key, RSSP_NAMES("curve"), RSSP_JSON_MAX_STRING, &c->key_curve_oid,
                                 st);
+}
+
+/* key {algo: [oid] or oid, len, curve}: hints only. */
+static rssp_err parse_key(const cJSON *root, rssp_credential *c, rssp_status *st)
+{
+    const cJSON *key = NULL;
+    rssp_err err = rssp_json_object(root, RSSP_NAMES("key"), &key, st);
+    if (err != RSSP_OK || key == NULL)
+        return err;
+    return rssp_decode_key_hints(key, c, st);
 }
 
 static rssp_err parse_info(const cJSON *root, rssp_credential *c, rssp_status *st)

@@ -28,6 +28,9 @@ rssp_err rssp_encode_credinfo(const char *credential_id, rssp_certs_mode certs,
 rssp_err rssp_decode_credinfo(const cJSON *root, const char *credential_id, rssp_credential *out,
                               rssp_status *st);
 
+/* The members of a key object {algo: [oid] or oid, len, curve} (hints only), both dialects. */
+rssp_err rssp_decode_key_hints(const cJSON *key, rssp_credential *c, rssp_status *st);
+
 rssp_err rssp_encode_send_otp(const char *credential_id, const char *template_text,
                               const char *subject, const rssp_req_common *cm, cJSON **out,
                               rssp_status *st);

@@ -187,24 +187,7 @@ static rssp_err parse_key(const cJSON *o, rssp_credential *c, bool *disabled, rs
     if (err != RSSP_OK)
         return err;
     *disabled = status != NULL && strcmp(status, "disabled") == 0;
-    char **algos = NULL;
-    size_t n = 0;
-    err =
-        rssp_json_string_array(key, RSSP_NAMES("algo"), RSSP_JSON_MAX_STRING, true, &algos, &n, st);
-    if (err != RSSP_OK)
-        return err;
-    if (n > 0) {
-        c->key_algo_oid = algos[0];
-        algos[0] = NULL;
-    }
-    rssp_string_array_free(algos, n);
-    long long len = 0;
-    err = rssp_json_int(key, RSSP_NAMES("len"), 0, INT_MAX, 0, &len, st);
-    if (err != RSSP_OK)
-        return err;
-    c->key_len = (int)len;
-    return rssp_json_string_dup(key, RSSP_NAMES("curve"), RSSP_JSON_MAX_STRING, &c->key_curve_oid,
-                                st);
+    return rssp_decode_key_hints(key, c, st);
 }
 
 static rssp_err parse_cert(const cJSON *o, rssp_credential *c, rssp_status *st)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "client/codec_csc.h"
+#include "client/codec_sign.h"
 #include "client/json.h"
 #include "client/status_internal.h"
 #include "crypto/crypto.h"
@@ -106,18 +107,9 @@ rssp_err rssp_csc_encode_sign_hash(int version, const rssp_sign_request *req, cJ
                                    rssp_status *st)
 {
     *out = NULL;
-    if (req == NULL)
-        return rssp_fail(st, RSSP_ERR_ARGS, "no sign request");
-    rssp_err err = rssp_require_string(req->credential_id, "credential_id", st);
+    rssp_err err = rssp_sign_request_check(req, st);
     if (err != RSSP_OK)
         return err;
-    if (req->sad == NULL || req->sad->sad == NULL || req->sad->sad[0] == '\0')
-        return rssp_fail(st, RSSP_ERR_ARGS, "a SAD is required");
-    err = rssp_require_string(req->sign_algo_oid, "sign_algo_oid", st);
-    if (err != RSSP_OK)
-        return err;
-    if (req->sign_algo_params != NULL && req->sign_algo_params_len == 0)
-        return rssp_fail(st, RSSP_ERR_ARGS, "empty sign_algo_params");
     const char *hash_oid = rssp_hash_oid(req->hash_alg);
     if (hash_oid == NULL || req->hashes == NULL || req->n_hashes == 0)
         return rssp_fail(st, RSSP_ERR_ARGS, "hashes and their algorithm are required");

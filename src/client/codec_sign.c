@@ -11,10 +11,8 @@
 /* Largest signature accepted as Base64 (RSA-16384 is 2 KiB raw). */
 #define SIGNATURE_B64_MAX 8192
 
-rssp_err rssp_encode_sign_hash(const rssp_sign_request *req, const rssp_req_common *cm, cJSON **out,
-                               rssp_status *st)
+rssp_err rssp_sign_request_check(const rssp_sign_request *req, rssp_status *st)
 {
-    *out = NULL;
     if (req == NULL)
         return rssp_fail(st, RSSP_ERR_ARGS, "no sign request");
     rssp_err err = rssp_require_string(req->credential_id, "credential_id", st);
@@ -27,6 +25,16 @@ rssp_err rssp_encode_sign_hash(const rssp_sign_request *req, const rssp_req_comm
         return err;
     if (req->sign_algo_params != NULL && req->sign_algo_params_len == 0)
         return rssp_fail(st, RSSP_ERR_ARGS, "empty sign_algo_params");
+    return RSSP_OK;
+}
+
+rssp_err rssp_encode_sign_hash(const rssp_sign_request *req, const rssp_req_common *cm, cJSON **out,
+                               rssp_status *st)
+{
+    *out = NULL;
+    rssp_err err = rssp_sign_request_check(req, st);
+    if (err != RSSP_OK)
+        return err;
 
     err = rssp_request_new(out, st);
     if (err != RSSP_OK)

@@ -8,6 +8,9 @@
 #include "rssp/client.h"
 
 /* The body holds the SAD: release it with rssp_json_delete (wipes). */
+/* The fields every dialect's signHash needs: credential, SAD, algorithm, non-empty params. */
+rssp_err rssp_sign_request_check(const rssp_sign_request *req, rssp_status *st);
+
 rssp_err rssp_encode_sign_hash(const rssp_sign_request *req, const rssp_req_common *cm, cJSON **out,
                                rssp_status *st);
 

@@ -947,7 +947,8 @@ void rssp_config_client(const rssp_config *cfg, rssp_client_config *out)
     memset(out, 0, sizeof *out);
     out->protocol = cfg->protocol;
     out->base_url = cfg->url;
-    out->csc_auth = cfg->oauth2_client_id != NULL ? RSSP_CSC_AUTH_OAUTH2_CLIENT : RSSP_CSC_AUTH_BASIC;
+    out->csc_auth =
+        cfg->oauth2_client_id != NULL ? RSSP_CSC_AUTH_OAUTH2_CLIENT : RSSP_CSC_AUTH_BASIC;
     out->oauth2_url = cfg->oauth2_url;
     out->oauth2_client_id = cfg->oauth2_client_id;
     out->oauth2_client_secret = cfg->oauth2_client_secret;
