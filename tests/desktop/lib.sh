@@ -43,6 +43,15 @@ start_bg() {
     at_exit "stop_bg $name"
 }
 
+# bg_alive NAME: true while the process runs (an unreaped zombie is dead; kill -0
+# alone would call it alive).
+bg_alive() {
+    local pid=${BG_PID[$1]:-} state
+    [ -n "$pid" ] || return 1
+    state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 # stop_bg NAME: TERM the process group, KILL it after 10 s; report leftovers.
 stop_bg() {
     local name=$1 pid=${BG_PID[$1]:-} i

@@ -84,6 +84,7 @@ lo_stop() {
 }
 lo() {
     run "$PY" "$DESKTOP_DIR/lo_sign.py" "$PIPE" "$@"
+    bg_alive soffice || fail "LibreOffice (soffice.bin) died during lo_sign.py $1"
 }
 
 step "LibreOffice lists the personal certificates"
@@ -155,7 +156,7 @@ fi
 n=$(($(emu_requests credentials/authorize) - before_auth))
 [ "$n" -eq 1 ] || fail "the service saw $n PIN attempts, expected 1 (NSS retries with the same stored password)"
 ok "a wrong SignaturePassword fails the export after one PIN attempt"
-kill -0 "${BG_PID[soffice]}" 2>/dev/null || fail "LibreOffice died"
+bg_alive soffice || fail "LibreOffice died"
 ok "LibreOffice survives the failed export"
 lo_stop
 timing "wrong PIN"
