@@ -1,10 +1,9 @@
-#define _GNU_SOURCE /* program_invocation_short_name */
 #include "pkcs11/login_model.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "common/platform.h"
 
 /* Whether name is one of the words of list (separated by spaces, tabs or commas). */
 static bool in_word_list(const char *list, const char *name)
@@ -40,15 +39,5 @@ bool p11_login_model_is_key(const rssp_config *cfg, const char *program)
 
 void p11_program_name(char *out, size_t out_len)
 {
-    char exe[4096];
-    const char *name = NULL;
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        const char *slash = strrchr(exe, '/');
-        name = slash != NULL ? slash + 1 : exe;
-    } else {
-        name = program_invocation_short_name;
-    }
-    snprintf(out, out_len, "%s", name != NULL ? name : "");
+    rssp_program_name(out, out_len);
 }

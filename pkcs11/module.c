@@ -1,15 +1,13 @@
 #include "pkcs11/module.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "common/log.h"
+#include "common/platform.h"
 #include "pkcs11/login.h"
 #include "pkcs11/login_model.h"
 #include "pkcs11/reserved.h"
@@ -119,12 +117,14 @@ static CK_RV setup_service(const void *reserved, bool no_threads)
 enum { GATE_OFF, GATE_STARTING, GATE_RUNNING, GATE_STOPPING };
 static atomic_int gate_state;
 static atomic_long gate_active;
-static atomic_int gate_pid; /* the process that called C_Initialize (fork detection) */
+/* rssp_process_generation() when C_Initialize ran: another value means a forked child. */
+static atomic_ulong gate_generation;
 
 CK_RV p11_enter(void)
 {
     atomic_fetch_add(&gate_active, 1);
-    if (atomic_load(&gate_state) != GATE_RUNNING || atomic_load(&gate_pid) != (int)getpid()) {
+    if (atomic_load(&gate_state) != GATE_RUNNING ||
+        atomic_load(&gate_generation) != rssp_process_generation()) {
         atomic_fetch_sub(&gate_active, 1);
         return CKR_CRYPTOKI_NOT_INITIALIZED;
     }
@@ -140,19 +140,12 @@ CK_RV p11_leave(CK_RV rv)
     return rv;
 }
 
-static void pause_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Take the gate from OFF to STARTING, waiting out a C_Finalize in progress. */
 static CK_RV gate_start(void)
 {
     for (;;) {
         int state = atomic_load(&gate_state);
-        if (state != GATE_OFF && atomic_load(&gate_pid) != (int)getpid()) {
+        if (state != GATE_OFF && atomic_load(&gate_generation) != rssp_process_generation()) {
             /*
              * A child after fork(): the parent's state (TLS connections,
              * mutexes possibly held by threads that do not exist here) must
@@ -168,10 +161,10 @@ static CK_RV gate_start(void)
             return CKR_CRYPTOKI_ALREADY_INITIALIZED;
         if (state == GATE_OFF &&
             atomic_compare_exchange_strong(&gate_state, &state, GATE_STARTING)) {
-            atomic_store(&gate_pid, (int)getpid());
+            atomic_store(&gate_generation, rssp_process_generation());
             return CKR_OK;
         }
-        pause_ms(1); /* another thread is initialising or finalising */
+        rssp_sleep_ms(1); /* another thread is initialising or finalising */
     }
 }
 
@@ -226,7 +219,7 @@ static void drain_calls(void)
     rssp_client_abort(p11_g.client, true);
     long waited_ms = 0;
     while (atomic_load(&gate_active) > 0) {
-        pause_ms(1);
+        rssp_sleep_ms(1);
         if (++waited_ms % 5000 == 0)
             rssp_warn("C_Finalize: still waiting for %ld call(s) in other threads",
                       atomic_load(&gate_active));
@@ -241,7 +234,7 @@ CK_RV p11_finalize(const void *reserved)
     if (reserved != NULL)
         return CKR_ARGUMENTS_BAD;
     int running = GATE_RUNNING;
-    if (atomic_load(&gate_pid) != (int)getpid() ||
+    if (atomic_load(&gate_generation) != rssp_process_generation() ||
         !atomic_compare_exchange_strong(&gate_state, &running, GATE_STOPPING))
         return CKR_CRYPTOKI_NOT_INITIALIZED;
     drain_calls();

@@ -1,15 +1,13 @@
 #include "common/log.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "common/platform.h"
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static rssp_log_level log_level = RSSP_LOG_OFF;
@@ -29,41 +27,18 @@ int rssp_log_level_parse(const char *s)
     return -1;
 }
 
-/*
- * Open the log file: never through a symbolic link, only a regular file, and
- * private to the user. An existing file others can read is made 0600 (the log
- * names accounts and credentials); one that cannot be made private is refused.
- */
-static int open_private(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-    if (fd < 0)
-        return -1;
-    struct stat sb;
-    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-        ((sb.st_mode & 077) != 0 && fchmod(fd, 0600) != 0)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 int rssp_log_open(rssp_log_level level, const char *path)
 {
     int rc = 0;
     FILE *f = NULL;
 
     if (level != RSSP_LOG_OFF && path != NULL && strcmp(path, "stderr") != 0) {
-        int fd = open_private(path);
-        if (fd >= 0)
-            f = fdopen(fd, "a");
-        if (f == NULL) {
-            if (fd >= 0)
-                close(fd);
+        /* Not through a link, a regular file, private: the log names accounts. */
+        f = rssp_private_file_append(path);
+        if (f == NULL)
             rc = -1;
-        } else {
+        else
             setvbuf(f, NULL, _IOLBF, 0);
-        }
     }
     pthread_mutex_lock(&log_lock);
     if (log_file != NULL)
@@ -109,7 +84,7 @@ void rssp_log(rssp_log_level level, const char *fmt, ...)
     if (clock_gettime(CLOCK_REALTIME, &ts) == 0 && gmtime_r(&ts.tv_sec, &tm) != NULL)
         strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
     FILE *out = log_file != NULL ? log_file : stderr;
-    fprintf(out, "%s rssp-pkcs11[%ld] %s: ", stamp, (long)getpid(), tags[level]);
+    fprintf(out, "%s rssp-pkcs11[%ld] %s: ", stamp, rssp_process_id(), tags[level]);
     va_list ap;
     va_start(ap, fmt);
     vfprintf(out, fmt, ap);

@@ -3,13 +3,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <openssl/crypto.h>
 
+#include "common/platform.h"
+
 /*
  * A secret is stored behind a header that records the allocation size, so it
- * can be wiped and unlocked without the caller tracking lengths. mlock keeps
+ * can be wiped and unlocked without the caller tracking lengths. Locking keeps
  * it out of swap; failure to lock (RLIMIT_MEMLOCK) is not an error.
  */
 typedef struct {
@@ -26,7 +27,7 @@ char *rssp_secret_dup(const void *data, size_t len)
     if (h == NULL)
         return NULL;
     h->size = size;
-    h->locked = mlock(h, size) == 0;
+    h->locked = rssp_mem_lock(h, size);
     char *s = (char *)(h + 1);
     if (len > 0)
         memcpy(s, data, len);
@@ -48,7 +49,7 @@ void rssp_secret_free(char *secret)
     int locked = h->locked;
     OPENSSL_cleanse(h, size);
     if (locked)
-        munlock(h, size);
+        rssp_mem_unlock(h, size);
     free(h);
 }
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/platform.h"
 #include "crypto/crypto.h"
 
 int rssp_config_cache_location(const rssp_config *c, char **path, char **key)
@@ -21,16 +22,15 @@ int rssp_config_cache_location(const rssp_config *c, char **path, char **key)
     snprintf(*key, (size_t)klen + 1, "%s\n%s\n%s\n%s", c->url, rp, user, agreement);
 
     char dir[4096];
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    if (c->cache_dir != NULL)
+    if (c->cache_dir != NULL) {
         snprintf(dir, sizeof dir, "%s", c->cache_dir);
-    else if (xdg != NULL && xdg[0] == '/')
-        snprintf(dir, sizeof dir, "%s/rssp-pkcs11", xdg);
-    else if (home != NULL && home[0] == '/')
-        snprintf(dir, sizeof dir, "%s/.cache/rssp-pkcs11", home);
-    else
-        return 0; /* nowhere to cache: always ask the service */
+    } else {
+        char *base = rssp_user_cache_dir();
+        if (base == NULL)
+            return 0; /* nowhere to cache: always ask the service */
+        snprintf(dir, sizeof dir, "%s/rssp-pkcs11", base);
+        free(base);
+    }
 
     unsigned char md[32];
     size_t plen = strlen(dir) + 64;

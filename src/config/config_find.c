@@ -2,14 +2,14 @@
 #include "config/config.h"
 
 #include <errno.h>
-#include <pwd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#define SYSTEM_CONFIG "/etc/rssp-pkcs11.conf"
+#include "common/platform.h"
+
 #define USER_CONFIG "rssp-pkcs11/rssp-pkcs11.conf"
 
 /*
@@ -23,58 +23,35 @@ static bool exists(const char *path)
     return stat(path, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR);
 }
 
-/* The home folder: $HOME if absolute, else the password database. */
-static char *home_dir(void)
-{
-    const char *home = getenv("HOME");
-    if (home != NULL && home[0] == '/')
-        return strdup(home);
-
-    long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
-    size_t size = hint > 0 ? (size_t)hint : 16384;
-    char *result = NULL;
-    for (;;) {
-        char *buf = malloc(size);
-        if (buf == NULL)
-            return NULL;
-        struct passwd pw;
-        struct passwd *found = NULL;
-        int rc = getpwuid_r(geteuid(), &pw, buf, size, &found);
-        if (rc == 0 && found != NULL && pw.pw_dir != NULL && pw.pw_dir[0] == '/')
-            result = strdup(pw.pw_dir);
-        free(buf);
-        if (rc != ERANGE || size > 1024 * 1024)
-            return result;
-        size *= 2;
-    }
-}
-
 char *rssp_config_user_path(void)
 {
-    const char *xdg = getenv("XDG_CONFIG_HOME");
-    char *base = NULL;
-    const char *sub = "";
-    /* The XDG base directory spec says to ignore relative values. */
-    if (xdg != NULL && xdg[0] == '/') {
-        base = strdup(xdg);
-    } else {
-        base = home_dir();
-        sub = "/.config";
-    }
+    char *base = rssp_user_config_dir();
     if (base == NULL)
         return NULL;
-    size_t len = strlen(base) + strlen(sub) + 1 + strlen(USER_CONFIG) + 1;
+    size_t len = strlen(base) + 1 + strlen(USER_CONFIG) + 1;
     char *path = malloc(len);
     if (path != NULL)
-        snprintf(path, len, "%s%s/%s", base, sub, USER_CONFIG);
+        snprintf(path, len, "%s/%s", base, USER_CONFIG);
     free(base);
     return path;
+}
+
+/* Computed once and kept for the life of the process, like an environment value. */
+static char *system_file;
+static pthread_once_t system_file_once = PTHREAD_ONCE_INIT;
+
+static void find_system_file(void)
+{
+    system_file = rssp_system_config_file();
 }
 
 const char *rssp_config_system_path(void)
 {
     const char *env = getenv("RSSP_PKCS11_SYSTEM_CONF");
-    return env != NULL && env[0] != '\0' ? env : SYSTEM_CONFIG;
+    if (env != NULL && env[0] != '\0')
+        return env;
+    pthread_once(&system_file_once, find_system_file);
+    return system_file != NULL ? system_file : "";
 }
 
 void rssp_config_files_clear(rssp_config_files *files)
@@ -133,7 +110,7 @@ int rssp_config_locate(const char *init_reserved, rssp_config_files *out, char *
              "no configuration file: looked for %s and %s (run 'rssp-tool setup', or set "
              "RSSP_PKCS11_CONF to name one)",
              out->user_wanted != NULL ? out->user_wanted
-                                      : "~/.config/" USER_CONFIG " (no home folder found)",
+                                      : "the user's configuration folder (none found)",
              system);
     rssp_config_files_clear(out);
     return -1;
