@@ -6,6 +6,14 @@
 #ifndef RSSP_P11_H
 #define RSSP_P11_H
 
+/*
+ * On Windows every PKCS#11 structure is packed to 1 byte (PKCS#11 2.40 §2.1,
+ * and what Acrobat and NSS compile against); elsewhere the natural layout.
+ */
+#ifdef _WIN32
+#pragma pack(push, cryptoki, 1)
+#endif
+
 #include <p11-kit/pkcs11.h>
 
 #ifndef CKF_INTERFACE_FORK_SAFE
@@ -170,5 +178,9 @@ CK_RV C_VerifyMessageBegin(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG);
 CK_RV C_VerifyMessageNext(CK_SESSION_HANDLE, CK_VOID_PTR, CK_ULONG, CK_BYTE_PTR, CK_ULONG,
                           CK_BYTE_PTR, CK_ULONG);
 CK_RV C_MessageVerifyFinal(CK_SESSION_HANDLE);
+
+#ifdef _WIN32
+#pragma pack(pop, cryptoki)
+#endif
 
 #endif

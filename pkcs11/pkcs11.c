@@ -12,7 +12,10 @@
 #include "pkcs11/sign.h"
 #include "pkcs11/version.h"
 
+/* The entry points; Windows exports them through rssp-pkcs11.def and sets this empty. */
+#ifndef P11_EXPORT
 #define P11_EXPORT __attribute__((visibility("default")))
+#endif
 
 static CK_RV trace(const char *fn, CK_RV rv)
 {

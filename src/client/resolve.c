@@ -1,11 +1,10 @@
 #include "client/resolve.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
+#include "common/sockets.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <curl/curl.h>
 

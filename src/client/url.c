@@ -1,7 +1,7 @@
 #include "client/url.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "common/sockets.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -1,7 +1,7 @@
 #include "common/net.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "common/sockets.h"
+
 #include <string.h>
 #include <strings.h>
 

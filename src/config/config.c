@@ -5,12 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <unistd.h> /* getcwd */
 
 #include <ini.h>
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "common/platform.h"
 #include "common/secmem.h"
 #include "config/config_file.h"
 #include "config/config_keyring.h"
@@ -169,7 +170,7 @@ static void *field_of(rssp_config *cfg, const key_spec *spec)
 /* A configuration path made absolute against the file's folder. */
 static char *resolve_path(const parse_ctx *ctx, const char *value)
 {
-    if (value[0] == '/')
+    if (rssp_path_is_absolute(value))
         return strdup(value);
     size_t len = strlen(ctx->dir) + 1 + strlen(value) + 1;
     char *p = malloc(len);
@@ -558,7 +559,7 @@ static int set_defaults(rssp_config *cfg)
 static int absolute_path(const char *path, char **abs_out, char **dir_out)
 {
     char *abs = NULL;
-    if (path[0] == '/') {
+    if (rssp_path_is_absolute(path)) {
         abs = strdup(path);
     } else {
         char *cwd = getcwd(NULL, 0);
@@ -577,9 +578,21 @@ static int absolute_path(const char *path, char **abs_out, char **dir_out)
         free(abs);
         return -1;
     }
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0'; /* file in "/" */
+    /* The last separator; the first one of an absolute path is the root's. */
+    char *first = NULL, *slash = NULL;
+    for (char *c = dir; *c != '\0'; c++) {
+        if (rssp_path_is_separator(*c)) {
+            first = first != NULL ? first : c;
+            slash = c;
+        }
+    }
+    if (slash == NULL) {
+        free(abs);
+        free(dir);
+        return -1;
+    }
+    if (slash == first)
+        slash[1] = '\0'; /* a file in the root folder ("/", "C:\") */
     else
         *slash = '\0';
     *abs_out = abs;

@@ -9,8 +9,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
-#include <sys/types.h>
 
 /* Largest configuration file and secret file accepted. */
 #define RSSP_CFG_MAX_CONFIG_BYTES (1024 * 1024)
@@ -49,11 +47,11 @@ typedef enum {
  * Always allowed: owned by me, no group or other bits (0600, 0400).
  * With group_ok (relying-party material): also owned by root, readable by
  * its group only when that group is secret_gid (RSSP_SECRET_GROUP's id, or
- * (gid_t)-1 when there is no such group), never writable by the group,
+ * (unsigned)-1 when there is no such group), never writable by the group,
  * nothing for others (0640, 0440, 0600, 0400).
  */
-rssp_cfg_private rssp_cfg_private_verdict(uid_t owner, gid_t group, mode_t mode, uid_t me,
-                                          gid_t secret_gid, bool group_ok);
+rssp_cfg_private rssp_cfg_private_verdict(unsigned owner, unsigned group, unsigned mode,
+                                          unsigned me, unsigned secret_gid, bool group_ok);
 
 /* Check that path is a private file by the rule above; what names the key ("key_file"). */
 int rssp_cfg_check_private(const char *what, const char *path, bool group_ok, char *why,
