@@ -12,6 +12,7 @@
 #include "client/resolve.h"
 #include "rssp/client.h"
 #include "client/status_internal.h"
+#include "common/platform.h"
 
 /* Idle handles kept for reuse; more concurrent calls than this get handles that are freed after. */
 #define POOL_MAX 16
@@ -315,6 +316,9 @@ static CURL *handle_new(rssp_http *h)
               curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
     if (ok && h->ca_file != NULL)
         ok = curl_easy_setopt(e, CURLOPT_CAINFO, h->ca_file) == CURLE_OK;
+    /* Without ca_file: the system's trust store (Windows: OpenSSL has none of its own there). */
+    if (ok && h->ca_file == NULL && rssp_tls_native_ca())
+        ok = curl_easy_setopt(e, CURLOPT_SSL_OPTIONS, (long)CURLSSLOPT_NATIVE_CA) == CURLE_OK;
     if (ok && h->no_proxy)
         ok = curl_easy_setopt(e, CURLOPT_NOPROXY, "*") == CURLE_OK;
     if (!ok) {

@@ -43,6 +43,11 @@ long rssp_process_id(void);
 void rssp_program_name(char *out, size_t out_len);
 void rssp_sleep_ms(long ms);
 
+/* ---- TLS */
+
+/* Whether libcurl must be told to use the system's certificate store when no ca_file is set. */
+bool rssp_tls_native_ca(void);
+
 /* ---- places */
 
 /* True for an absolute path ("/..." on POSIX; "C:\...", "\\server\..." on Windows). */

@@ -128,6 +128,14 @@ void rssp_sleep_ms(long ms)
         ;
 }
 
+/* ---- TLS */
+
+/* OpenSSL reads the system bundle (/etc/ssl/certs) by itself. */
+bool rssp_tls_native_ca(void)
+{
+    return false;
+}
+
 /* ---- places */
 
 bool rssp_path_is_absolute(const char *path)

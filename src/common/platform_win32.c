@@ -136,6 +136,14 @@ void rssp_sleep_ms(long ms)
     Sleep(ms > 0 ? (DWORD)ms : 0);
 }
 
+/* ---- TLS */
+
+/* OpenSSL has no trust store on Windows: libcurl takes Windows' own (CURLSSLOPT_NATIVE_CA). */
+bool rssp_tls_native_ca(void)
+{
+    return true;
+}
+
 /* ---- places */
 
 bool rssp_path_is_separator(char c)
