@@ -1,12 +1,10 @@
 #include "tool/cmd_sign.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crypto/crypto.h"
 #include "tool/authorize.h"
@@ -188,21 +186,13 @@ out:
 
 static int write_output(const char *path, const unsigned char *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    FILE *f = fopen(path, "wb");
+    if (f == NULL) {
         fprintf(stderr, "rssp-tool: cannot create '%s': %s\n", path, strerror(errno));
         return TOOL_EXIT_USAGE;
     }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, data + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            break;
-        done += (size_t)w;
-    }
-    if (close(fd) != 0 || done < len) {
+    size_t done = fwrite(data, 1, len, f);
+    if (fclose(f) != 0 || done < len) {
         fprintf(stderr, "rssp-tool: cannot write '%s': %s\n", path, strerror(errno));
         return TOOL_EXIT_INTERNAL;
     }

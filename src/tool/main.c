@@ -18,7 +18,9 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+#ifndef _WIN32 /* the keyring, NSS databases and Linux places: docs/windows.md */
     {"setup", cmd_setup, "first run: your account, password into the keyring, a login check"},
+#endif
     {"info", cmd_info, "show the service description"},
     {"login", cmd_login, "check that the configured relying party and account can log in"},
     {"list", cmd_list, "list the credentials"},
@@ -27,9 +29,11 @@ static const command commands[] = {
     {"sign", cmd_sign, "sign a file's hash with a credential"},
     {"revoke", cmd_revoke, "log in and revoke the tokens (log out)"},
     {"appsign", cmd_appsign, "make or verify an App-Authentication sign"},
+#ifndef _WIN32
     {"register", cmd_register, "add the module to Firefox, Thunderbird, Chromium or an NSS db"},
     {"unregister", cmd_unregister, "remove the module from their NSS databases"},
     {"doctor", cmd_doctor, "check the configuration, the service, the certificates and more"},
+#endif
 };
 
 static void usage(FILE *f)

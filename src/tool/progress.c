@@ -1,27 +1,28 @@
 #include "tool/progress.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "tool/terminal.h"
 
 typedef struct {
     void (*work)(void *);
     void *arg;
-    int done_fd; /* written once work has returned */
+    pthread_mutex_t lock;
+    pthread_cond_t finished;
+    bool done; /* set under lock once work has returned */
 } job;
 
 static void *run_job(void *p)
 {
     job *j = p;
     j->work(j->arg);
-    char byte = 1;
-    while (write(j->done_fd, &byte, 1) < 0 && errno == EINTR)
-        ;
+    pthread_mutex_lock(&j->lock);
+    j->done = true;
+    pthread_cond_signal(&j->finished);
+    pthread_mutex_unlock(&j->lock);
     return NULL;
 }
 
@@ -32,38 +33,54 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Wait up to a second for the job; true once it is done. */
+static bool wait_a_second(job *j)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    pthread_mutex_lock(&j->lock);
+    while (!j->done && pthread_cond_timedwait(&j->finished, &j->lock, &until) == 0)
+        ;
+    bool done = j->done;
+    pthread_mutex_unlock(&j->lock);
+    return done;
+}
+
 void tool_wait_with_progress(void (*work)(void *), void *arg, const char *what, long limit_ms)
 {
-    int fds[2];
-    if (!isatty(STDERR_FILENO) || pipe(fds) != 0) {
+    job j = {.work = work, .arg = arg, .done = false};
+    if (!tool_stderr_is_terminal()) {
         work(arg);
         return;
     }
-    job j = {work, arg, fds[1]};
+    if (pthread_mutex_init(&j.lock, NULL) != 0) {
+        work(arg);
+        return;
+    }
+    if (pthread_cond_init(&j.finished, NULL) != 0) {
+        pthread_mutex_destroy(&j.lock);
+        work(arg);
+        return;
+    }
     pthread_t thread;
     if (pthread_create(&thread, NULL, run_job, &j) != 0) {
-        close(fds[0]);
-        close(fds[1]);
         work(arg);
-        return;
-    }
-    long long deadline = now_ms() + limit_ms;
-    for (;;) {
-        long long left = deadline - now_ms();
-        if (left < 0)
-            left = 0;
-        long s = (long)((left + 999) / 1000);
-        /* \r and "erase to the end of line": one line, rewritten in place. */
-        fprintf(stderr, "\rrssp-tool: %s, %ld:%02ld left\033[K", what, s / 60, s % 60);
+    } else {
+        long long deadline = now_ms() + limit_ms;
+        do {
+            long long left = deadline - now_ms();
+            if (left < 0)
+                left = 0;
+            long s = (long)((left + 999) / 1000);
+            /* \r and "erase to the end of line": one line, rewritten in place. */
+            fprintf(stderr, "\rrssp-tool: %s, %ld:%02ld left\033[K", what, s / 60, s % 60);
+            fflush(stderr);
+        } while (!wait_a_second(&j));
+        fputs("\r\033[K", stderr);
         fflush(stderr);
-        struct pollfd pf = {fds[0], POLLIN, 0};
-        int n = poll(&pf, 1, 1000);
-        if (n > 0 || (n < 0 && errno != EINTR))
-            break;
+        pthread_join(thread, NULL);
     }
-    fputs("\r\033[K", stderr);
-    fflush(stderr);
-    pthread_join(thread, NULL);
-    close(fds[0]);
-    close(fds[1]);
+    pthread_cond_destroy(&j.finished);
+    pthread_mutex_destroy(&j.lock);
 }
