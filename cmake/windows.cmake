@@ -8,9 +8,10 @@ find_package(OpenSSL 3.0 REQUIRED)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(CJSON REQUIRED IMPORTED_TARGET libcjson)
 pkg_check_modules(INIH REQUIRED IMPORTED_TARGET inih)
-# An empty target: Windows threads need no library; the mutexes are POSIX
-# threads from mingw-w64's winpthreads, linked in statically (rssp_common).
-find_package(Threads REQUIRED)
+# POSIX threads (mutexes, pthread_once; the tool's progress thread) from
+# mingw-w64's winpthreads, linked in statically: no libwinpthread-1.dll.
+add_library(Threads::Threads INTERFACE IMPORTED)
+set_target_properties(Threads::Threads PROPERTIES INTERFACE_LINK_LIBRARIES "-l:libwinpthread.a")
 
 # PKCS#11's header: p11-kit's, as on Linux (a plain header; p11.h packs it to
 # 1 byte on Windows). Only its own folder of the build host is added.
@@ -23,7 +24,8 @@ set(P11KIT_INCLUDE_DIRS ${RSSP_P11KIT_INCLUDE})
 
 # Windows 7 and later (SRW locks, condition variables); UTF-8 paths are
 # converted to UTF-16 by the platform layer, so no UNICODE defines are needed.
-add_compile_definitions(_WIN32_WINNT=0x0601 WIN32_LEAN_AND_MEAN CURL_STATICLIB)
+# __USE_MINGW_ANSI_STDIO: C99 printf (%zu, %lld) instead of msvcrt's.
+add_compile_definitions(_WIN32_WINNT=0x0601 WIN32_LEAN_AND_MEAN CURL_STATICLIB __USE_MINGW_ANSI_STDIO=1)
 
 include_directories(${PROJECT_SOURCE_DIR}/include ${PROJECT_SOURCE_DIR}/src)
 add_subdirectory(src/common)

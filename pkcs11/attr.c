@@ -21,7 +21,10 @@ CK_RV p11_attrs_append(CK_ATTRIBUTE **attrs, size_t *n_attrs, const p11_attr_src
         CK_ATTRIBUTE *dst = &grown[*n_attrs];
         dst->type = src[i].type;
         dst->pValue = NULL;
-        dst->ulValueLen = src[i].len;
+        /* CK_ULONG is 32 bits on Windows: a longer value cannot be described. */
+        if ((uintmax_t)src[i].len > (uintmax_t)(CK_ULONG)-1)
+            return CKR_GENERAL_ERROR;
+        dst->ulValueLen = (CK_ULONG)src[i].len;
         if (src[i].len > 0) {
             dst->pValue = malloc(src[i].len);
             if (dst->pValue == NULL) {

@@ -219,7 +219,7 @@ static CK_RV add_key_common(p11_object *obj, const p11_object_spec *spec)
         return rv;
     }
     if (ee->key_type == RSSP_KEY_RSA) {
-        const CK_ULONG bits = ee->key_bits;
+        const CK_ULONG bits = (CK_ULONG)ee->key_bits; /* at most 16384 */
         const p11_attr_src rsa[] = {
             attr_buf(CKA_MODULUS, &ee->modulus),
             attr_ulong(CKA_MODULUS_BITS, &bits),
@@ -382,7 +382,8 @@ CK_RV p11_objects_build(const p11_object_spec *spec, p11_object_set *out)
         goto out;
     }
     for (size_t i = 0; i < spec->n_chain; i++) {
-        rv = build_ca_certificate(&set.items[CHAIN_INDEX + i], first + CHAIN_INDEX + i, spec, i);
+        rv = build_ca_certificate(&set.items[CHAIN_INDEX + i],
+                                  first + CHAIN_INDEX + (CK_OBJECT_HANDLE)i, spec, i);
         if (rv != CKR_OK) {
             goto out;
         }

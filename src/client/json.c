@@ -169,8 +169,11 @@ rssp_err rssp_json_int(const cJSON *obj, const char *const *names, long long min
     if (!cJSON_IsNumber(m))
         return rssp_fail(st, RSSP_ERR_PROTOCOL, "response field %s is not a number", m->string);
     double d = m->valuedouble;
-    /* Compare in double first: a cast of an out-of-range double is undefined. */
-    if (!isfinite(d) || d < (double)min || d > (double)max)
+    /*
+     * Compare in double first: a cast of an out-of-range double is undefined.
+     * NaN fails both comparisons, infinities the range.
+     */
+    if (!(d >= (double)min && d <= (double)max))
         return rssp_fail(st, RSSP_ERR_PROTOCOL, "response field %s is out of range", m->string);
     long long v = (long long)d;
     if ((double)v != d)

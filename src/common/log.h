@@ -6,6 +6,8 @@
 #ifndef RSSP_LOG_H
 #define RSSP_LOG_H
 
+#include "common/attributes.h"
+
 typedef enum {
     RSSP_LOG_OFF = 0,
     RSSP_LOG_ERROR = 1,
@@ -30,7 +32,7 @@ void rssp_log_close(void);
 
 rssp_log_level rssp_log_get_level(void);
 
-void rssp_log(rssp_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rssp_log(rssp_log_level level, const char *fmt, ...) RSSP_PRINTF_LIKE(2, 3);
 
 #define rssp_error(...) rssp_log(RSSP_LOG_ERROR, __VA_ARGS__)
 #define rssp_warn(...) rssp_log(RSSP_LOG_WARN, __VA_ARGS__)

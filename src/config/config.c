@@ -10,6 +10,7 @@
 #include <ini.h>
 #include <openssl/crypto.h>
 
+#include "common/attributes.h"
 #include "common/log.h"
 #include "common/platform.h"
 #include "common/secmem.h"
@@ -147,7 +148,7 @@ typedef struct {
 } parse_ctx;
 
 /* Record the first error, prefixed with file:line. Never pass a secret. */
-static void fail_at(parse_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail_at(parse_ctx *ctx, const char *fmt, ...) RSSP_PRINTF_LIKE(2, 3);
 static void fail_at(parse_ctx *ctx, const char *fmt, ...)
 {
     if (ctx->err_line != 0)

@@ -1,7 +1,7 @@
 #include "config/config_url.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
+#include "common/sockets.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

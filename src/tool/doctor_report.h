@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "common/attributes.h"
+
 typedef enum {
     DOCTOR_PASS,
     DOCTOR_FAIL,
@@ -36,7 +38,7 @@ bool doctor_locale_is_utf8(void);
  * first.
  */
 void doctor_line(doctor_report *r, doctor_verdict v, int fail_code, const char *what,
-                 const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+                 const char *fix, const char *fmt, ...) RSSP_PRINTF_LIKE(6, 7);
 
 /* "<mark> <what>: skipped (needs <needs>)". */
 void doctor_skip(doctor_report *r, const char *what, const char *needs);

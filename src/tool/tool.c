@@ -1,11 +1,15 @@
 #include "tool/tool.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
 #include "config/config_values.h"
+
+/* Held while one message is written to stderr: lines of concurrent calls must not interleave. */
+static pthread_mutex_t stderr_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int tool_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -76,11 +80,10 @@ static void log_call(void *unused, const char *method, long duration_ms, const r
                      st->response_code, st->bill_code[0] != '\0' ? st->bill_code : "-");
     if (n > 0 && (size_t)n < sizeof line && st->err != RSSP_OK && st->err != RSSP_ERR_SERVICE)
         snprintf(line + n, sizeof line - (size_t)n, " error=\"%s\"", rssp_err_name(st->err));
-    /* Lines of concurrent calls must not interleave. */
-    flockfile(stderr);
+    pthread_mutex_lock(&stderr_lock);
     tool_print_untrusted(stderr, line);
     fputc('\n', stderr);
-    funlockfile(stderr);
+    pthread_mutex_unlock(&stderr_lock);
 }
 
 int tool_connect(tool_ctx *ctx)
@@ -141,7 +144,7 @@ void tool_print_untrusted(FILE *f, const char *s)
 
 int tool_report(const char *what, rssp_err err, const rssp_status *st)
 {
-    flockfile(stderr);
+    pthread_mutex_lock(&stderr_lock);
     fprintf(stderr, "rssp-tool: %s: ", what);
     int code;
     if (err == RSSP_ERR_SERVICE) {
@@ -177,6 +180,6 @@ int tool_report(const char *what, rssp_err err, const rssp_status *st)
         fputc(']', stderr);
     }
     fputc('\n', stderr);
-    funlockfile(stderr);
+    pthread_mutex_unlock(&stderr_lock);
     return code;
 }

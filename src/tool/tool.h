@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "common/attributes.h"
 #include "config/config.h"
 #include "rssp/client.h"
 
@@ -56,7 +57,7 @@ typedef struct {
 int tool_common_option(tool_ctx *ctx, int opt, const char *arg, const char *usage);
 
 /* Print "Try 'rssp-tool CMD --help'." after a usage error; returns TOOL_EXIT_USAGE. */
-int tool_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int tool_usage_error(const char *cmd, const char *fmt, ...) RSSP_PRINTF_LIKE(2, 3);
 
 /* Load the configuration (--config or the search) and open its log. */
 int tool_load_config(tool_ctx *ctx);
