@@ -37,78 +37,6 @@ const char *rssp_cfg_keyring_helper(void)
     return env != NULL && env[0] != '\0' ? env : RSSP_KEYRING_HELPER_PATH;
 }
 
-static bool name_char(int c)
-{
-    return isalnum(c) || c == '_' || c == '-' || c == '.' || c == ':';
-}
-
-/*
- * Split spec into argv pieces: copy holds the spec with NULs between the
- * pieces, argv gets name, value, name, value ... Returns the number of
- * pairs, or -1 with why.
- */
-static int split_spec(char *copy, const char **argv, char *why, size_t why_len)
-{
-    size_t pairs = 0;
-    char *p = copy;
-    for (;;) {
-        while (isspace((unsigned char)*p))
-            p++;
-        if (*p == '\0')
-            break;
-        char *name = p;
-        while (name_char((unsigned char)*p))
-            p++;
-        if (p == name || *p != '=') {
-            snprintf(why, why_len,
-                     "expected name=value pairs separated by spaces (names of letters, digits, "
-                     "'_', '-', '.', ':'), e.g. service=rssp-pkcs11 account=alice");
-            return -1;
-        }
-        *p++ = '\0';
-        char *value = p;
-        while (*p != '\0' && !isspace((unsigned char)*p))
-            p++;
-        if (p == value) {
-            snprintf(why, why_len, "attribute '%.64s' has no value", name);
-            return -1;
-        }
-        if (pairs == RSSP_KEYRING_MAX_ATTRS) {
-            snprintf(why, why_len, "more than %d attributes", RSSP_KEYRING_MAX_ATTRS);
-            return -1;
-        }
-        for (size_t i = 0; i < pairs; i++) {
-            if (strcmp(argv[2 * i], name) == 0) {
-                snprintf(why, why_len, "attribute '%.64s' given twice", name);
-                return -1;
-            }
-        }
-        if (*p != '\0')
-            *p++ = '\0';
-        argv[2 * pairs] = name;
-        argv[2 * pairs + 1] = value;
-        pairs++;
-    }
-    if (pairs == 0) {
-        snprintf(why, why_len, "no attributes (e.g. service=rssp-pkcs11 account=alice)");
-        return -1;
-    }
-    return (int)pairs;
-}
-
-int rssp_cfg_keyring_check_spec(const char *spec, char *why, size_t why_len)
-{
-    const char *argv[2 * RSSP_KEYRING_MAX_ATTRS];
-    char *copy = strdup(spec);
-    if (copy == NULL) {
-        snprintf(why, why_len, "out of memory");
-        return -1;
-    }
-    int rc = split_spec(copy, argv, why, why_len) < 0 ? -1 : 0;
-    free(copy);
-    return rc;
-}
-
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -281,7 +209,7 @@ static int build_argv(const char *command, const char *label, const char *spec, 
         snprintf(why, why_len, "out of memory");
         return -1;
     }
-    int pairs = split_spec(*copy, argv + n, why, why_len);
+    int pairs = rssp_cfg_keyring_split(*copy, argv + n, why, why_len);
     if (pairs < 0)
         return -1;
     argv[n + 2 * (size_t)pairs] = NULL;

@@ -1,6 +1,9 @@
 /*
- * Secrets from the desktop keyring (the Secret Service), for
- * `*_keyring = name=value ...` keys (docs/configuration.md).
+ * Secrets from the desktop keyring, for `*_keyring = name=value ...` keys
+ * (docs/configuration.md): the Secret Service on Linux (config_keyring.c,
+ * below), the Windows Credential Manager on Windows (config_keyring_win32.c,
+ * docs/windows.md). The spec syntax is checked the same everywhere
+ * (config_keyring_spec.c).
  *
  * The module runs inside other programs (Firefox may forbid it to create
  * threads, and it must leave none after C_Finalize), while libsecret starts
@@ -34,6 +37,12 @@ enum {
  * values non-empty without white space; no name twice.
  */
 int rssp_cfg_keyring_check_spec(const char *spec, char *why, size_t why_len);
+/*
+ * Split a writable copy of a spec in place: NULs end the pieces, argv gets
+ * name, value, name, value ... (room for 2 * RSSP_KEYRING_MAX_ATTRS).
+ * Returns the number of pairs, or -1 with why.
+ */
+int rssp_cfg_keyring_split(char *copy, const char **argv, char *why, size_t why_len);
 
 /* The helper program: $RSSP_PKCS11_KEYRING_HELPER, else the installed one. */
 const char *rssp_cfg_keyring_helper(void);
