@@ -220,15 +220,19 @@ CK_RV p11_token_login(p11_token *tok, const unsigned char *pin, size_t pin_len,
         rssp_status_reset(&st);
     }
 
+    p11_shared_sad *shared = NULL;
+    if (err == RSSP_OK && reuses_sad(tok) && (shared = p11_shared_sad_new(&sad)) == NULL) {
+        rv = CKR_HOST_MEMORY;
+        goto out;
+    }
     p11_mutex_lock(tok->state_lock);
     note_attempts(tok, &st);
     if (err == RSSP_OK) {
-        if (reuses_sad(tok)) {
-            rssp_sad_clear(&tok->sad);
-            tok->sad = sad;
-            memset(&sad, 0, sizeof sad);
+        if (shared != NULL) {
+            p11_shared_sad_release(tok->sad);
+            tok->sad = shared;
             tok->sad_remaining = sad_size(tok);
-            tok->sad_deadline_ms = sad_deadline(&tok->sad);
+            tok->sad_deadline_ms = sad_deadline(&shared->sad);
             tok->sad_generation++;
         }
         rssp_secret_free(tok->pin);
@@ -260,18 +264,18 @@ bool p11_token_logout(p11_token *tok, rssp_sad *taken)
     p11_mutex_lock(tok->state_lock);
     bool was = tok->logged_in;
     tok->logged_in = false;
-    rssp_sad sad = tok->sad;
-    memset(&tok->sad, 0, sizeof tok->sad);
+    p11_shared_sad *sad = tok->sad;
+    tok->sad = NULL;
     tok->sad_remaining = 0;
     tok->sad_generation++;
     rssp_secret_free(tok->pin);
     tok->pin = NULL;
     p11_mutex_unlock(tok->state_lock);
     p11_mutex_unlock(tok->auth_lock);
-    if (taken != NULL)
-        *taken = sad;
-    else
-        rssp_sad_clear(&sad);
+    if (taken == NULL)
+        p11_shared_sad_release(sad);
+    else if (!p11_shared_sad_take(sad, taken))
+        rssp_warn("out of memory: the SAD of %s is left to expire", tok->credential_id);
     return was;
 }
 
@@ -312,22 +316,14 @@ size_t p11_token_sig_len(const p11_token *tok)
     return (tok->ee.key_bits + 7) / 8;
 }
 
-/* A private copy of the current SCAL 1 SAD, with one signature reserved. State lock held. */
-static CK_RV take_sad(p11_token *tok, rssp_sad *copy, unsigned long *generation)
+/* A reference to the current SCAL 1 SAD, with one signature reserved. State lock held. */
+static CK_RV take_sad(p11_token *tok, p11_shared_sad **out, unsigned long *generation)
 {
     if (!tok->logged_in)
         return CKR_USER_NOT_LOGGED_IN;
-    if (tok->sad.sad == NULL || tok->sad_remaining <= 0 ||
-        rssp_monotonic_ms() >= tok->sad_deadline_ms)
-        return CKR_OK; /* copy->sad stays NULL: a new SAD is needed */
-    copy->sad = rssp_secret_strdup(tok->sad.sad);
-    copy->entity_name = tok->sad.entity_name != NULL ? strdup(tok->sad.entity_name) : NULL;
-    if (copy->sad == NULL || (tok->sad.entity_name != NULL && copy->entity_name == NULL)) {
-        rssp_sad_clear(copy);
-        return CKR_HOST_MEMORY;
-    }
-    copy->expires_in = tok->sad.expires_in;
-    copy->obtained_ms = tok->sad.obtained_ms;
+    if (tok->sad == NULL || tok->sad_remaining <= 0 || rssp_monotonic_ms() >= tok->sad_deadline_ms)
+        return CKR_OK; /* *out stays NULL: a new SAD is needed */
+    *out = p11_shared_sad_ref(tok->sad);
     tok->sad_remaining--;
     *generation = tok->sad_generation;
     return CKR_OK;
@@ -337,46 +333,51 @@ static CK_RV take_sad(p11_token *tok, rssp_sad *copy, unsigned long *generation)
  * Get a SCAL 1 SAD for one signature: the current one, or a new one from
  * authorize with the held PIN (single-flight per token).
  */
-static CK_RV acquire_sad(p11_token *tok, rssp_sad *copy, unsigned long *generation,
+static CK_RV acquire_sad(p11_token *tok, p11_shared_sad **out, unsigned long *generation,
                          const atomic_int *cancel)
 {
+    *out = NULL;
     p11_mutex_lock(tok->state_lock);
-    CK_RV rv = take_sad(tok, copy, generation);
+    CK_RV rv = take_sad(tok, out, generation);
     p11_mutex_unlock(tok->state_lock);
-    if (rv != CKR_OK || copy->sad != NULL)
+    if (rv != CKR_OK || *out != NULL)
         return rv;
 
     p11_mutex_lock(tok->auth_lock);
     p11_mutex_lock(tok->state_lock);
-    rv = take_sad(tok, copy, generation); /* another thread may have renewed it meanwhile */
+    rv = take_sad(tok, out, generation); /* another thread may have renewed it meanwhile */
     char *pin = NULL;
-    if (rv == CKR_OK && copy->sad == NULL && tok->pin != NULL &&
+    if (rv == CKR_OK && *out == NULL && tok->pin != NULL &&
         (pin = rssp_secret_strdup(tok->pin)) == NULL)
         rv = CKR_HOST_MEMORY;
     p11_mutex_unlock(tok->state_lock);
-    if (rv != CKR_OK || copy->sad != NULL)
+    if (rv != CKR_OK || *out != NULL)
         goto out;
 
     rssp_sad sad = {0};
     rssp_status st;
     int num = sad_size(tok);
     rssp_err err = authorize(tok, pin, num, RSSP_HASH_NONE, NULL, 0, cancel, &sad, &st);
+    p11_shared_sad *shared = NULL;
+    if (err == RSSP_OK && (shared = p11_shared_sad_new(&sad)) == NULL)
+        rv = CKR_HOST_MEMORY;
     p11_mutex_lock(tok->state_lock);
     note_attempts(tok, &st);
-    if (err == RSSP_OK && tok->logged_in) {
-        rssp_sad_clear(&tok->sad);
-        tok->sad = sad;
-        memset(&sad, 0, sizeof sad);
+    if (shared != NULL && tok->logged_in) {
+        p11_shared_sad_release(tok->sad);
+        tok->sad = shared;
+        shared = NULL;
         tok->sad_remaining = num;
-        tok->sad_deadline_ms = sad_deadline(&tok->sad);
+        tok->sad_deadline_ms = sad_deadline(&tok->sad->sad);
         tok->sad_generation++;
-        rv = take_sad(tok, copy, generation);
-    } else if (err == RSSP_OK) {
+        rv = take_sad(tok, out, generation);
+    } else if (err == RSSP_OK && rv == CKR_OK) {
         rv = CKR_USER_NOT_LOGGED_IN; /* logged out while we were authorizing */
     }
     p11_mutex_unlock(tok->state_lock);
     if (err != RSSP_OK)
         rv = p11_rv_from_client("renewing the SAD", err, &st);
+    p11_shared_sad_release(shared);
     rssp_sad_clear(&sad);
 out:
     p11_mutex_unlock(tok->auth_lock);
@@ -489,11 +490,12 @@ CK_RV p11_token_sign(p11_token *tok, const p11_sig_params *p, const unsigned cha
         rssp_sad sad = {0};
         unsigned long generation = 0;
         if (reuses_sad(tok)) {
-            if ((rv = acquire_sad(tok, &sad, &generation, cancel)) != CKR_OK)
+            p11_shared_sad *shared = NULL;
+            if ((rv = acquire_sad(tok, &shared, &generation, cancel)) != CKR_OK)
                 goto out;
-            req.sad = &sad;
+            req.sad = &shared->sad;
             err = rssp_sign_hash(p11_g.client, &req, &out, &st);
-            rssp_sad_clear(&sad);
+            p11_shared_sad_release(shared);
             if (sad_refused(err, &st) && attempt == 0) {
                 discard_sad(tok, generation); /* refused before signing: safe to retry once */
                 rssp_info_log("SAD of %s refused (%d); renewing", tok->credential_id,

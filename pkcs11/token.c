@@ -140,7 +140,7 @@ void p11_token_free(p11_token *tok)
         return;
     rssp_secret_free(tok->pin);
     rssp_secret_free(tok->refused_pin);
-    rssp_sad_clear(&tok->sad);
+    p11_shared_sad_release(tok->sad);
     p11_object_set_clear(&tok->objects);
     free(tok->mechanisms);
     for (size_t i = 0; i < tok->n_chain; i++)

@@ -12,6 +12,7 @@
 #include "pkcs11/mutex.h"
 #include "pkcs11/object.h"
 #include "pkcs11/p11.h"
+#include "pkcs11/shared_sad.h"
 #include "rssp/client.h"
 
 /* PIN (and one-time code) lengths in bytes the module accepts; others never reach the service. */
@@ -54,7 +55,7 @@ typedef struct p11_token {
     bool logged_in;
     char *pin;                    /* secret memory while logged in (NULL for IMPLICIT) */
     char *refused_pin;            /* the PIN the service refused last (secret memory), or NULL */
-    rssp_sad sad;                 /* SCAL 1: the SAD serving the next signatures */
+    p11_shared_sad *sad;          /* SCAL 1: the SAD serving the next signatures, or NULL */
     int sad_remaining;            /* signatures left on sad */
     long long sad_deadline_ms;    /* monotonic time after which sad is not used */
     unsigned long sad_generation; /* bumped whenever sad changes */

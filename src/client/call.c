@@ -139,7 +139,7 @@ rssp_err rssp_call_run_text(rssp_client *c, const rssp_call_spec *spec, const ch
         long long started = rssp_monotonic_ms();
         err = rssp_http_post(c->http, &rq, &res->http, st);
         err = envelope(c, spec, started, err, res, st);
-        rssp_secret_free(authorization);
+        rssp_str_free_secret(authorization);
         if (!send_again(c, spec, err, st, &res->http, generation, logouts, &repeated, &relogged))
             break;
     }
@@ -210,7 +210,7 @@ void rssp_call_run_many(rssp_client *c, rssp_call_item *items, size_t n, long lo
             it->res.http = xs[k].resp;
             it->st = xs[k].st;
             it->err = envelope(c, it->spec, started, xs[k].err, &it->res, &it->st);
-            rssp_secret_free(s[i].authorization);
+            rssp_str_free_secret(s[i].authorization);
             s[i].authorization = NULL;
             s[i].pending = send_again(c, it->spec, it->err, &it->st, &it->res.http, s[i].generation,
                                       logouts, &s[i].repeated, &s[i].relogged);

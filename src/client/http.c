@@ -168,10 +168,8 @@ typedef struct {
     bool nomem;
     const atomic_int *cancel;
     const atomic_bool *abort;
-    const char *body; /* request body, sent through on_read */
-    size_t body_len;
-    size_t body_pos;
-    bool body_read; /* libcurl took body bytes: the request may have left */
+    unsigned attempts; /* on_prereq calls: requests libcurl began to send */
+    bool resend_refused;
     bool replay_safe;
 } transfer;
 
@@ -254,32 +252,27 @@ static size_t on_header(char *data, size_t size, size_t nitems, void *userdata)
     return n;
 }
 
-static size_t on_read(char *buffer, size_t size, size_t nitems, void *userdata)
-{
-    transfer *t = userdata;
-    size_t room = size * nitems;
-    size_t left = t->body_len - t->body_pos;
-    size_t n = left < room ? left : room;
-    memcpy(buffer, t->body + t->body_pos, n);
-    t->body_pos += n;
-    t->body_read |= n > 0;
-    return n;
-}
-
 /*
- * libcurl rewinds the body only to resend the request on a new connection
- * after a reused one died with part of the request written. Allowed only
- * for requests that are safe to replay (see rssp_http_request.replay_safe).
+ * libcurl calls this before it sends the request, and again before it sends
+ * it once more by itself on a new connection after a reused one died (its
+ * own retry, which a body given as POSTFIELDS would not stop). The repeat
+ * is refused for requests that are not safe to replay (see
+ * rssp_http_request.replay_safe): the call then fails with maybe_sent set
+ * as far as libcurl counted request bytes.
  */
-static int on_seek(void *userdata, curl_off_t offset, int origin)
+static int on_prereq(void *userdata, char *conn_primary_ip, char *conn_local_ip,
+                     int conn_primary_port, int conn_local_port)
 {
+    (void)conn_primary_ip;
+    (void)conn_local_ip;
+    (void)conn_primary_port;
+    (void)conn_local_port;
     transfer *t = userdata;
-    if (!t->replay_safe)
-        return CURL_SEEKFUNC_CANTSEEK;
-    if (origin != SEEK_SET || offset < 0 || (curl_off_t)t->body_len < offset)
-        return CURL_SEEKFUNC_FAIL;
-    t->body_pos = (size_t)offset;
-    return CURL_SEEKFUNC_OK;
+    if (t->attempts++ > 0 && !t->replay_safe) {
+        t->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
 }
 
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -310,8 +303,7 @@ static CURL *handle_new(rssp_http *h)
               curl_easy_setopt(e, CURLOPT_POST, 1L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_VERBOSE, 0L) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read) == CURLE_OK &&
-              curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek) == CURLE_OK &&
+              curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
               curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK;
     if (ok && h->ca_file != NULL)
@@ -342,8 +334,8 @@ static void handle_return(rssp_http *h, CURL *e, bool keep)
 {
     /* Drop references to the caller's memory before the handle rests in the pool. */
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(e, CURLOPT_READDATA, NULL);
-    curl_easy_setopt(e, CURLOPT_SEEKDATA, NULL);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, NULL);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, NULL);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, NULL);
@@ -359,49 +351,61 @@ static void handle_return(rssp_http *h, CURL *e, bool keep)
         curl_easy_cleanup(e);
 }
 
-/* Header lists may carry the Authorization secret: wipe before libcurl frees them. */
-static void headers_free(struct curl_slist *list)
-{
-    for (struct curl_slist *l = list; l != NULL; l = l->next)
-        OPENSSL_cleanse(l->data, strlen(l->data));
-    curl_slist_free_all(list);
-}
+/*
+ * The request's header lines, all in one allocation, linked by nodes that
+ * live in the transfer (libcurl only reads the list): no allocation per
+ * header. The lines may carry the Authorization secret and are wiped.
+ */
+#define HEADERS_MAX 5
+typedef struct {
+    struct curl_slist nodes[HEADERS_MAX];
+    char *text;
+    size_t size;
+} header_list;
 
-static bool headers_add(struct curl_slist **list, const char *name, const char *value)
+static void headers_free(header_list *hl)
 {
-    size_t a = strlen(name), b = strlen(value);
-    char *line = malloc(a + b + 1);
-    if (line == NULL)
-        return false;
-    memcpy(line, name, a);
-    memcpy(line + a, value, b + 1);
-    struct curl_slist *n = curl_slist_append(*list, line);
-    OPENSSL_cleanse(line, a + b);
-    free(line);
-    if (n == NULL)
-        return false;
-    *list = n;
-    return true;
-}
-
-static struct curl_slist *headers_build(const rssp_http_request *rq)
-{
-    struct curl_slist *list = NULL;
-    bool ok = headers_add(&list, "Content-Type: ",
-                          rq->content_type != NULL ? rq->content_type
-                                                   : "application/json; charset=UTF-8") &&
-              headers_add(&list, "Accept: ", "application/json") &&
-              /* no "Expect: 100-continue" round trip for larger bodies */
-              headers_add(&list, "Expect:", "");
-    if (ok && rq->authorization != NULL)
-        ok = headers_add(&list, "Authorization: ", rq->authorization);
-    if (ok && rq->entity_name != NULL)
-        ok = headers_add(&list, "rssp-entity-name: ", rq->entity_name);
-    if (!ok) {
-        headers_free(list);
-        return NULL;
+    if (hl->text != NULL) {
+        OPENSSL_cleanse(hl->text, hl->size);
+        free(hl->text);
     }
-    return list;
+    memset(hl, 0, sizeof *hl);
+}
+
+static bool headers_build(const rssp_http_request *rq, header_list *hl)
+{
+    const char *lines[HEADERS_MAX][2] = {
+        {"Content-Type: ",
+         rq->content_type != NULL ? rq->content_type : "application/json; charset=UTF-8"},
+        {"Accept: ", "application/json"},
+        {"Expect:", ""}, /* no "Expect: 100-continue" round trip for larger bodies */
+        {"Authorization: ", rq->authorization},
+        {"rssp-entity-name: ", rq->entity_name},
+    };
+    size_t size = 0;
+    for (size_t i = 0; i < HEADERS_MAX; i++) {
+        if (lines[i][1] != NULL)
+            size += strlen(lines[i][0]) + strlen(lines[i][1]) + 1;
+    }
+    memset(hl, 0, sizeof *hl);
+    if ((hl->text = malloc(size)) == NULL)
+        return false;
+    hl->size = size;
+    char *p = hl->text;
+    struct curl_slist *prev = NULL;
+    for (size_t i = 0, n = 0; i < HEADERS_MAX; i++) {
+        if (lines[i][1] == NULL)
+            continue;
+        size_t a = strlen(lines[i][0]), b = strlen(lines[i][1]);
+        memcpy(p, lines[i][0], a);
+        memcpy(p + a, lines[i][1], b + 1);
+        hl->nodes[n] = (struct curl_slist){.data = p, .next = NULL};
+        if (prev != NULL)
+            prev->next = &hl->nodes[n];
+        prev = &hl->nodes[n++];
+        p += a + b + 1;
+    }
+    return true;
 }
 
 /*
@@ -409,13 +413,11 @@ static struct curl_slist *headers_build(const rssp_http_request *rq)
  * transfer rather than from the error class: a connect or TLS error may be
  * the failed *reconnect* libcurl attempts by itself after a kept-alive
  * connection carried the whole request and died (issue 10, defect 1).
- * The request left if libcurl ever took body bytes from on_read (across
- * its own retries: t is ours), or counted request or upload bytes.
+ * The request left if libcurl counted request or upload bytes (both
+ * counters add up over libcurl's own retries within one transfer).
  */
-static bool provably_unsent(CURL *e, const transfer *t)
+static bool provably_unsent(CURL *e)
 {
-    if (t->body_read)
-        return false;
     long request_size = 0;
     curl_off_t uploaded = 0;
     if (curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &request_size) != CURLE_OK ||
@@ -467,17 +469,17 @@ void rssp_http_response_clear(rssp_http_response *resp)
 static rssp_err transfer_error(CURLcode rc, CURL *e, const transfer *t, const char *errbuf,
                                rssp_status *st)
 {
-    st->maybe_sent = !provably_unsent(e, t);
+    st->maybe_sent = !provably_unsent(e);
     if (t->oversize)
         return rssp_fail(st, RSSP_ERR_PROTOCOL, "response body larger than %zu bytes", t->max);
     if (t->nomem || rc == CURLE_OUT_OF_MEMORY)
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory while receiving the response");
-    if (rc == CURLE_ABORTED_BY_CALLBACK)
+    if (rc == CURLE_ABORTED_BY_CALLBACK && !t->resend_refused)
         return rssp_fail(st, RSSP_ERR_CANCELLED, "call cancelled");
-    if (rc == CURLE_SEND_FAIL_REWIND)
+    if (t->resend_refused)
         return rssp_fail(st, RSSP_ERR_TRANSPORT,
-                         "the connection closed before an answer; the request may have been "
-                         "processed and is not repeated");
+                         "the reused connection closed before an answer; the request is not "
+                         "sent again on a new one");
     return rssp_fail(st, RSSP_ERR_TRANSPORT, "%s%s%s", curl_easy_strerror(rc),
                      errbuf[0] != '\0' ? ": " : "", errbuf);
 }
@@ -508,7 +510,7 @@ static rssp_err resolved_hosts(rssp_http *h, const char *url, struct curl_slist 
 /* One transfer's handle, headers and callback state, from setup to finish. */
 typedef struct {
     CURL *e;
-    struct curl_slist *headers;
+    header_list headers;
     transfer t;
     char errbuf[CURL_ERROR_SIZE];
     bool pooled; /* the handle came from (and goes back to) the pool */
@@ -533,8 +535,7 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
     x->e = pooled ? handle_take(h) : handle_new(h);
     if (x->e == NULL)
         return rssp_fail(st, RSSP_ERR_NOMEM, "cannot create an HTTP handle");
-    x->headers = headers_build(rq);
-    if (x->headers == NULL) {
+    if (!headers_build(rq, &x->headers)) {
         handle_return(h, x->e, x->pooled);
         x->e = NULL;
         return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
@@ -545,8 +546,6 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
         .max = h->max_response_bytes,
         .cancel = rq->cancel,
         .abort = &h->abort,
-        .body = rq->body,
-        .body_len = rq->body_len,
         .replay_safe = rq->replay_safe,
     };
     /* The connect timeout is part of the call's time, never added to it. */
@@ -555,10 +554,11 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
     bool ok =
         curl_easy_setopt(e, CURLOPT_URL, rq->url) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_RESOLVE, resolve) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_READDATA, &x->t) == CURLE_OK &&
-        curl_easy_setopt(e, CURLOPT_SEEKDATA, &x->t) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers.nodes) == CURLE_OK &&
+        /* The body from memory: libcurl sends it with the headers, in one TLS record. */
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len) == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body != NULL ? rq->body : "") == CURLE_OK &&
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, &x->t) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) == CURLE_OK &&
         curl_easy_setopt(e, CURLOPT_WRITEDATA, &x->t) == CURLE_OK &&
@@ -569,7 +569,7 @@ static rssp_err xfer_setup(rssp_http *h, const rssp_http_request *rq, long timeo
     if (!ok) {
         curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
         handle_return(h, e, false);
-        headers_free(x->headers);
+        headers_free(&x->headers);
         x->e = NULL;
         return rssp_fail(st, RSSP_ERR_TRANSPORT, "cannot set up the HTTP request");
     }
@@ -606,12 +606,11 @@ static rssp_err xfer_finish(rssp_http *h, xfer *x, CURLcode rc, rssp_http_respon
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
     /*
      * A failed transfer's handle is not pooled again: libcurl may keep state
-     * from it (a pending body rewind) that would fail the next request.
+     * from it (a refused resend) that would fail the next request.
      */
     handle_return(h, e, x->pooled && rc == CURLE_OK);
-    headers_free(x->headers);
+    headers_free(&x->headers);
     x->e = NULL;
-    x->headers = NULL;
     return err;
 }
 

@@ -1,8 +1,8 @@
 #include "client/session.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-#include "client/auth_header.h"
 #include "client/client_internal.h"
 #include "client/codec_auth.h"
 #include "client/dialect.h"
@@ -42,7 +42,20 @@ static rssp_err fresh_authorization(rssp_session *s, char **authorization,
         return RSSP_OK;
     *found = true;
     *generation = s->generation;
-    return rssp_bearer_authorization(s->access_token, authorization, st);
+    /*
+     * Ordinary memory, wiped when freed: this copy lives for one request,
+     * whose header lines and libcurl buffers hold it unlocked anyway, and an
+     * mlock/munlock pair per call costs more than the rest of the call's
+     * bookkeeping. The token itself stays in locked memory.
+     */
+    size_t len = strlen(s->access_token);
+    char *value = malloc(sizeof "Bearer " + len);
+    if (value == NULL)
+        return rssp_fail(st, RSSP_ERR_NOMEM, "out of memory");
+    memcpy(value, "Bearer ", sizeof "Bearer " - 1);
+    memcpy(value + sizeof "Bearer " - 1, s->access_token, len + 1);
+    *authorization = value;
+    return RSSP_OK;
 }
 
 static rssp_err try_fresh(rssp_session *s, char **authorization, unsigned long *generation,

@@ -37,7 +37,8 @@ long long rssp_session_margin_ms(long long lifetime_ms);
 unsigned long rssp_session_logouts(rssp_session *s);
 
 /*
- * "Bearer <access token>" (secret memory) for the next request, logging in
+ * "Bearer <access token>" for the next request (ordinary memory: release
+ * with rssp_str_free_secret, which wipes), logging in
  * first when no token is held or it is within the renewal margin. *generation
  * identifies the token for rssp_session_invalidate. logouts: the count when
  * the call began; if a logout happened since, no login is made
