@@ -624,8 +624,32 @@ rssp_err rssp_http_post(rssp_http *h, const rssp_http_request *rq, rssp_http_res
     return xfer_finish(h, &x, curl_easy_perform(x.e), resp, st);
 }
 
+/* An exchange's own timeout, shortened to the deadline (0 = none); <= 0 when no time is left. */
+static long timeout_by(const rssp_http_request *rq, long long deadline_ms)
+{
+    long timeout_ms = rq->timeout_ms;
+    long long left = deadline_ms - rssp_monotonic_ms();
+    if (deadline_ms > 0 && left < timeout_ms)
+        timeout_ms = (long)left;
+    return timeout_ms;
+}
+
 void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long long deadline_ms)
 {
+    if (n == 1) {
+        /* Nothing to overlap: a pooled kept-alive connection saves a connect and a handshake. */
+        rssp_status_reset(&xs[0].st);
+        long timeout_ms = timeout_by(xs[0].rq, deadline_ms);
+        xfer one;
+        if (timeout_ms <= 0) {
+            memset(&xs[0].resp, 0, sizeof xs[0].resp);
+            xs[0].err = rssp_fail(&xs[0].st, RSSP_ERR_TRANSPORT, "no time left for the call");
+        } else if ((xs[0].err = xfer_setup(h, xs[0].rq, timeout_ms, true, &one, &xs[0].resp,
+                                           &xs[0].st)) == RSSP_OK) {
+            xs[0].err = xfer_finish(h, &one, curl_easy_perform(one.e), &xs[0].resp, &xs[0].st);
+        }
+        return;
+    }
     xfer *x = calloc(n ? n : 1, sizeof *x);
     CURLM *m = curl_multi_init();
     size_t running = 0;
@@ -637,16 +661,17 @@ void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long lo
             xs[i].err = rssp_fail(&xs[i].st, RSSP_ERR_NOMEM, "out of memory");
             continue;
         }
-        long timeout_ms = xs[i].rq->timeout_ms;
-        long long left = deadline_ms - rssp_monotonic_ms();
-        if (deadline_ms > 0 && left < timeout_ms)
-            timeout_ms = (long)left;
+        long timeout_ms = timeout_by(xs[i].rq, deadline_ms);
         if (timeout_ms <= 0) {
             memset(&xs[i].resp, 0, sizeof xs[i].resp);
             xs[i].err = rssp_fail(&xs[i].st, RSSP_ERR_TRANSPORT, "no time left for the call");
             continue;
         }
-        /* Fresh handles: a multi handle keeps its own connections; the pool's stay untouched. */
+        /*
+         * Fresh handles: a multi handle keeps its own connections, and a
+         * pooled handle's connection lives in that handle's private multi
+         * (curl_easy_perform), which curl_multi_add_handle would close.
+         */
         xs[i].err = xfer_setup(h, xs[i].rq, timeout_ms, false, &x[i], &xs[i].resp, &xs[i].st);
         if (xs[i].err != RSSP_OK)
             continue;

@@ -93,8 +93,10 @@ typedef struct {
 /*
  * Several POSTs at once over libcurl's multi interface, driven from the
  * calling thread (no thread is created), each on a new connection (TLS
- * sessions are resumed). Every exchange ends by its own timeout_ms and, when
- * deadline_ms (monotonic, rssp_monotonic_ms) is not 0, by that time too.
+ * sessions are resumed); a single one goes over a pooled kept-alive
+ * connection like rssp_http_post. Every exchange ends by its own timeout_ms
+ * and, when deadline_ms (monotonic, rssp_monotonic_ms) is not 0, by that
+ * time too.
  */
 void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long long deadline_ms);
 

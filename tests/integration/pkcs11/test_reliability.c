@@ -226,11 +226,39 @@ static void test_finalize_round_trips(void **state)
     }
 }
 
+/*
+ * Issue 13: a one-shot program's exit (one SAD, then the session) goes over
+ * the connection it signed on: two revocations, no new connection (each
+ * would cost a TCP and a TLS round trip more on a real network).
+ */
+static void test_finalize_reuses_connection(void **state)
+{
+    (void)state;
+    assert_int_equal(f->C_Initialize(NULL), CKR_OK);
+    CK_SLOT_ID list[8];
+    assert_true(slots(list, 8) > 0);
+    CK_SESSION_HANDLE s;
+    assert_int_equal(f->C_OpenSession(list[0], CKF_SERIAL_SESSION, NULL, NULL, &s), CKR_OK);
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR) "123456", 6), CKR_OK);
+    assert_int_equal(p11t_sign_once(f, s), CKR_OK);
+    rssp_proxy_rule count = {.action = RSSP_PROXY_REQ_PASS, .match = "auth/revoke"};
+    rssp_proxy_set_rule(proxy, &count);
+    rssp_proxy_reset_stats(proxy);
+    assert_int_equal(f->C_Finalize(NULL), CKR_OK);
+    rssp_proxy_stats ps;
+    rssp_proxy_get_stats(proxy, &ps);
+    printf("# C_Finalize after one signature: %ld revocations over %ld new connections\n",
+           ps.matched, ps.connections);
+    assert_int_equal(ps.matched, rssp_emu_protocol_rssp(&emu) ? 2 : 1);
+    assert_int_equal(ps.connections, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_finalize_revocations_bounded, reset),
         cmocka_unit_test_setup(test_finalize_round_trips, reset),
+        cmocka_unit_test_setup(test_finalize_reuses_connection, reset),
         cmocka_unit_test_setup(test_cold_start_concurrent, reset),
         cmocka_unit_test_setup(test_one_info_failure_hides_one_token, reset),
     };
