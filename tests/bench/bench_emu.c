@@ -63,6 +63,14 @@ static int key_of(const cJSON *c, const char *owner)
     return -1;
 }
 
+/* A SCAL 2 EXPLICIT/PIN RSA credential of owner (authorize + signHash per signature). */
+static bool scal2_rsa(const cJSON *c, const char *owner)
+{
+    return strcmp(str(c, "owner"), owner) == 0 && num(c, "scal") == 2 &&
+           strcmp(str(c, "authMode"), "EXPLICIT/PIN") == 0 &&
+           strcmp(str(c, "status"), "valid") == 0 && strcmp(str(c, "keyType"), "RSA") == 0;
+}
+
 /* fixture.json holds passwords and PINs: wipe every string before the tree is freed. */
 static void wipe_json(cJSON *j)
 {
@@ -83,6 +91,9 @@ int bench_fixture_read(const char *fixture_json, const char *owner, bench_fixtur
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(j, "credentials"))
     {
+        if (out->scal2_id[0] == '\0' && scal2_rsa(c, owner))
+            ok = ok && copy(out->scal2_id, sizeof out->scal2_id, str(c, "id")) &&
+                 copy(out->scal2_cert, sizeof out->scal2_cert, str(c, "certificate"));
         int k = key_of(c, owner);
         if (k < 0 || found[k])
             continue;
@@ -93,7 +104,7 @@ int bench_fixture_read(const char *fixture_json, const char *owner, bench_fixtur
              copy(out->pin, sizeof out->pin, str(c, "pin")) && out->sad_signatures[k] > 0;
     }
     const cJSON *hsm = cJSON_GetObjectItemCaseSensitive(j, "hsm");
-    ok = ok && found[BENCH_KEY_RSA] && found[BENCH_KEY_EC] &&
+    ok = ok && found[BENCH_KEY_RSA] && found[BENCH_KEY_EC] && out->scal2_id[0] != '\0' &&
          copy(out->hsm_module, sizeof out->hsm_module, str(hsm, "module")) &&
          copy(out->hsm_conf, sizeof out->hsm_conf, str(hsm, "softhsm2Conf")) &&
          copy(out->hsm_label, sizeof out->hsm_label, str(hsm, "tokenLabel")) &&
@@ -106,7 +117,7 @@ int bench_fixture_read(const char *fixture_json, const char *owner, bench_fixtur
     if (!ok) {
         fprintf(stderr,
                 "bench: %s lists no SCAL 1 EXPLICIT/PIN RSA-2048 and EC P-256 credentials of %s, "
-                "or no SoftHSM2 token\n",
+                "no SCAL 2 EXPLICIT/PIN RSA one, or no SoftHSM2 token\n",
                 fixture_json, owner);
         bench_fixture_wipe(out);
         return -1;
@@ -157,6 +168,7 @@ int bench_emu_stats_take(const rssp_emu *emu, bench_emu_stats *out)
     out->connections = num(j, "connections");
     out->sign_hash = num(req, "signatures/signHash");
     out->authorize = num(req, "credentials/authorize");
+    out->login = num(req, "auth/login") < 0 ? 0 : num(req, "auth/login");
     out->cpu_ms = bench_process_cpu_ms(emu->pid);
     bool ok = j != NULL && out->connections >= 0 && out->sign_hash >= 0 && out->authorize >= 0 &&
               out->cpu_ms >= 0;

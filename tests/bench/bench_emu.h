@@ -16,7 +16,9 @@ typedef struct {
     char key_id[BENCH_KEY_COUNT][32];     /* credential ids */
     char cert[BENCH_KEY_COUNT][PATH_MAX]; /* their certificates (PEM) */
     int sad_signatures[BENCH_KEY_COUNT];  /* numSignatures per authorization */
-    char pin[65];                         /* secret */
+    char scal2_id[32];                    /* a SCAL 2 EXPLICIT/PIN RSA credential */
+    char scal2_cert[PATH_MAX];
+    char pin[65]; /* secret */
     char hsm_module[PATH_MAX];
     char hsm_conf[PATH_MAX];
     char hsm_label[64];
@@ -25,7 +27,8 @@ typedef struct {
 
 /*
  * From fixture.json: owner's SCAL 1 EXPLICIT/PIN credentials with an
- * RSA-2048 and an EC P-256 key, and the emulator's SoftHSM2 token. 0 on success.
+ * RSA-2048 and an EC P-256 key, a SCAL 2 EXPLICIT/PIN RSA credential
+ * (same PIN), and the emulator's SoftHSM2 token. 0 on success.
  */
 int bench_fixture_read(const char *fixture_json, const char *owner, bench_fixture *out);
 /* Wipe the secrets. */
@@ -36,6 +39,7 @@ typedef struct {
     double requests;    /* RSSP requests of every method */
     double sign_hash;   /* signatures/signHash */
     double authorize;   /* credentials/authorize */
+    double login;       /* auth/login (password logins and refresh-token renewals) */
     double cpu_ms;      /* CPU time of the server process */
 } bench_emu_stats;
 

@@ -112,6 +112,20 @@ int bench_module_start(bench_module *m)
     return 0;
 }
 
+int bench_module_use_key(bench_module *m, bench_key k, const char *id)
+{
+    char *copy = strdup(id);
+    CK_SLOT_ID slot;
+    if (copy == NULL || !m->started || find_slot(m, id, &slot) != 0) {
+        free(copy);
+        return -1;
+    }
+    free(m->key_id[k]);
+    m->key_id[k] = copy;
+    m->slot[k] = slot;
+    return 0;
+}
+
 void bench_module_stop(bench_module *m)
 {
     if (m->started)

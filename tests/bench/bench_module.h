@@ -26,6 +26,9 @@ void bench_module_unload(bench_module *m);
 int bench_module_start(bench_module *m);
 void bench_module_stop(bench_module *m);
 
+/* Let key k of a started module sign with credential id from now on. 0 on success. */
+int bench_module_use_key(bench_module *m, bench_key k, const char *id);
+
 /* The signing path over a started module (ECDSA as raw r||s). */
 bench_path bench_module_path(bench_module *m);
 

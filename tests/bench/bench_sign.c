@@ -381,6 +381,65 @@ static void teardown(bench *b)
 }
 
 /*
+ * Waits that overlap: with LATENCY_MS added by the emulator to every
+ * signHash (SCAL 1) or to every authorize and signHash (SCAL 2: both per
+ * signature), LATENCY_THREADS threads should sign about that many times
+ * faster than one, since a thread waiting on the network holds no lock.
+ * Printed, never asserted.
+ */
+#define LATENCY_MS 20
+#define LATENCY_THREADS 8
+#define LATENCY_SIGNATURES 40 /* per thread */
+
+static int set_latency(bench *b, const char *method)
+{
+    char body[160];
+    snprintf(body, sizeof body, "{\"method\":\"%s\",\"latencyMs\":%d}", method, LATENCY_MS);
+    return rssp_emu_admin(&b->emu, "POST", "faults", body, NULL) == 200 ? 0 : -1;
+}
+
+/* One thread, then LATENCY_THREADS, on the module's RSA token; the rate ratio. */
+static void latency_pair(bench *b, const char *what, const bench_verifier *v, size_t per_thread)
+{
+    bench_path p = bench_module_path(b->module);
+    bench_scenario one = {"1 thread", 1, per_thread, false, BENCH_KEY_RSA};
+    bench_scenario many = {"8 threads", LATENCY_THREADS, per_thread, false, BENCH_KEY_RSA};
+    bench_result r1, r8;
+    if (bench_run(&p, &one, v, NULL, &r1) != 0 || bench_run(&p, &many, v, NULL, &r8) != 0) {
+        b->errors++;
+        return;
+    }
+    b->errors += (int)(r1.failures + r1.rejected + r8.failures + r8.rejected);
+    printf("  %-34s %7.1f sig/s (median %6.1f ms)  %7.1f sig/s (median %6.1f ms)  %5.2fx\n", what,
+           r1.rate, r1.median_ms, r8.rate, r8.median_ms, r1.rate > 0 ? r8.rate / r1.rate : 0);
+}
+
+static void run_latency(bench *b)
+{
+    bench_verifier v2 = {0};
+    const char *certs[BENCH_KEY_COUNT] = {b->fx.scal2_cert, b->fx.cert[BENCH_KEY_EC]};
+    printf("\n%d ms added by the emulator, module, RSA keys %s (SCAL 1) and %s (SCAL 2):\n"
+           "  %-34s %-36s %-36s %s\n",
+           LATENCY_MS, b->fx.key_id[BENCH_KEY_RSA], b->fx.scal2_id, "", "1 thread",
+           "8 threads, 1 token", "8 thr/1 thr");
+    if (set_latency(b, "signatures/signHash") != 0) {
+        b->errors++;
+        return;
+    }
+    latency_pair(b, "SCAL 1, every signHash", &b->verifier, LATENCY_SIGNATURES);
+    if (set_latency(b, "credentials/authorize") != 0 || bench_verifier_load(&v2, certs) != 0 ||
+        bench_module_use_key(b->module, BENCH_KEY_RSA, b->fx.scal2_id) != 0)
+        b->errors++;
+    else
+        latency_pair(b, "SCAL 2, every authorize + signHash", &v2, LATENCY_SIGNATURES / 2);
+    if (bench_module_use_key(b->module, BENCH_KEY_RSA, b->fx.key_id[BENCH_KEY_RSA]) != 0 ||
+        rssp_emu_admin(&b->emu, "DELETE", "faults", NULL, NULL) != 200)
+        b->errors++;
+    bench_verifier_free(&v2);
+    fflush(stdout);
+}
+
+/*
  * For comparison: one request on a new TLS connection each time (the
  * fixture's admin GET: a new curl handle, TCP and full TLS handshake).
  */
@@ -452,8 +511,10 @@ int main(void)
     }
     time_new_connections(&b);
 
-    if (b.selected[PATH_MODULE])
+    if (b.selected[PATH_MODULE]) {
+        run_latency(&b);
         run_startup(&b);
+    }
     teardown(&b);
     if (b.errors != 0)
         fprintf(stderr, "bench: %d failures (failed or rejected signatures, or set-up)\n",
