@@ -15,6 +15,14 @@ rssp_err rssp_encode_sign_hash(const rssp_sign_request *req, const rssp_req_comm
                                rssp_status *st);
 
 /*
+ * The same request as rssp_encode_sign_hash, printed as
+ * cJSON_PrintUnformatted prints it, written directly (no tree) into *text
+ * (release with rssp_json_text_free, which wipes: it holds the SAD).
+ */
+rssp_err rssp_write_sign_hash(const rssp_sign_request *req, const rssp_req_common *cm, char **text,
+                              size_t *len, rssp_status *st);
+
+/*
  * signatures[] decoded from Base64 (exactly expected of them, in order) and
  * remainingSigningCounter (-2 when absent).
  */

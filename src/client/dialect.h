@@ -69,6 +69,12 @@ typedef struct rssp_dialect {
 
     rssp_err (*encode_sign_hash)(const rssp_sign_request *req, const rssp_req_common *cm,
                                  cJSON **out, rssp_status *st);
+    /*
+     * The same request written straight to text (no tree; the signing
+     * path's cost), or NULL to print encode_sign_hash's tree.
+     */
+    rssp_err (*write_sign_hash)(const rssp_sign_request *req, const rssp_req_common *cm,
+                                char **text, size_t *len, rssp_status *st);
     rssp_err (*decode_sign_hash)(const cJSON *root, size_t expected, rssp_signatures *out,
                                  rssp_status *st);
 } rssp_dialect;

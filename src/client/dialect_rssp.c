@@ -98,6 +98,7 @@ const rssp_dialect rssp_dialect_rssp = {
     .encode_extend = rssp_encode_extend,
     .decode_sad = rssp_decode_sad,
     .encode_sign_hash = rssp_encode_sign_hash,
+    .write_sign_hash = rssp_write_sign_hash,
     .decode_sign_hash = rssp_decode_sign_hash,
 };
 

@@ -118,8 +118,18 @@ rssp_err rssp_sign_hash(rssp_client *c, const rssp_sign_request *req, rssp_signa
     if (c == NULL || out == NULL || req == NULL)
         return rssp_fail(st, RSSP_ERR_ARGS, "client, request and output are required");
     rssp_req_common cm = rssp_client_common(c);
-    cJSON *body = NULL;
-    rssp_err err = c->dialect->encode_sign_hash(req, &cm, &body, st);
+    char *text = NULL;
+    size_t text_len = 0;
+    rssp_err err;
+    if (c->dialect->write_sign_hash != NULL) {
+        err = c->dialect->write_sign_hash(req, &cm, &text, &text_len, st);
+    } else {
+        cJSON *body = NULL;
+        err = c->dialect->encode_sign_hash(req, &cm, &body, st);
+        if (err == RSSP_OK)
+            err = rssp_json_print(body, &text, &text_len, st);
+        rssp_json_delete(body);
+    }
     if (err != RSSP_OK)
         return err;
     rssp_call_spec spec = {
@@ -131,8 +141,8 @@ rssp_err rssp_sign_hash(rssp_client *c, const rssp_sign_request *req, rssp_signa
         .cancel = req->cancel,
     };
     rssp_call_result res;
-    err = rssp_call_run(c, &spec, body, &res, st);
-    rssp_json_delete(body);
+    err = rssp_call_run_text(c, &spec, text, text_len, &res, st);
+    rssp_json_text_free(text);
     if (err == RSSP_OK)
         err = c->dialect->decode_sign_hash(res.root, req->n_hashes, out, st);
     rssp_call_result_clear(&res);

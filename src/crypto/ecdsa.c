@@ -1,8 +1,10 @@
 /* ECDSA signature encodings: DER ECDSA-Sig-Value (RFC 3279) <-> raw r||s. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 
@@ -11,13 +13,68 @@
 /* Largest r or s we handle: P-521 needs 66 bytes; leave room for larger curves. */
 #define ECDSA_FIELD_MAX 132
 
+/*
+ * A DER length at der[*pos], in its shortest form only (X.690 §10.1): the
+ * short form below 128, 0x81 for 128..255, 0x82 for 256..65535. Moves *pos
+ * past it; false when malformed or running past end.
+ */
+static bool der_length(const unsigned char *der, size_t end, size_t *pos, size_t *len)
+{
+    if (*pos >= end)
+        return false;
+    unsigned char first = der[(*pos)++];
+    if (first < 0x80) {
+        *len = first;
+        return true;
+    }
+    size_t n = first & 0x7f, v = 0;
+    if (n == 0 || n > 2 || end - *pos < n || der[*pos] == 0)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        v = v << 8 | der[(*pos)++];
+    if (v < (n == 1 ? 0x80u : 0x100u))
+        return false;
+    *len = v;
+    return true;
+}
+
+/*
+ * One non-negative INTEGER in minimal encoding, written right-aligned into
+ * out[0..field_len) with leading zeros.
+ */
+static bool der_uint(const unsigned char *der, size_t end, size_t *pos, size_t field_len,
+                     unsigned char *out)
+{
+    size_t len;
+    if (*pos >= end || der[(*pos)++] != 0x02 || !der_length(der, end, pos, &len) || len == 0 ||
+        end - *pos < len)
+        return false;
+    const unsigned char *v = der + *pos;
+    *pos += len;
+    if (v[0] & 0x80)
+        return false; /* negative */
+    if (v[0] == 0 && len > 1) {
+        if ((v[1] & 0x80) == 0)
+            return false; /* a leading zero that is not needed */
+        v++;
+        len--;
+    }
+    if (len > field_len)
+        return false;
+    memset(out, 0, field_len - len);
+    memcpy(out + field_len - len, v, len);
+    return true;
+}
+
+/*
+ * Parsed by hand rather than with d2i_ECDSA_SIG: this runs on every EC
+ * signature, and OpenSSL's decode, canonical re-encode and BIGNUM copies
+ * cost about 12 000 instructions where this needs a few hundred. Only
+ * canonical DER is accepted, as before.
+ */
 rssp_crv rssp_ecdsa_der_to_raw(const unsigned char *der, size_t der_len, size_t field_len,
                                unsigned char *out, size_t out_cap, size_t *out_len)
 {
-    rssp_crv rv = RSSP_CRYPTO_INVALID;
-    ECDSA_SIG *sig = NULL;
-    unsigned char *reencoded = NULL;
-
     if (der == NULL || out_len == NULL || field_len == 0 || field_len > ECDSA_FIELD_MAX ||
         der_len == 0 || der_len > 2 * ECDSA_FIELD_MAX + 16)
         return RSSP_CRYPTO_INVALID;
@@ -25,32 +82,14 @@ rssp_crv rssp_ecdsa_der_to_raw(const unsigned char *der, size_t der_len, size_t 
     if (out == NULL || out_cap < 2 * field_len)
         return RSSP_CRYPTO_TOO_SMALL;
 
-    const unsigned char *p = der;
-    sig = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
-    if (sig == NULL || (size_t)(p - der) != der_len)
-        goto out;
-
-    /* Only canonical DER: re-encoding must give back the very same bytes. */
-    int enc_len = i2d_ECDSA_SIG(sig, &reencoded);
-    if (enc_len <= 0 || (size_t)enc_len != der_len || memcmp(reencoded, der, der_len) != 0)
-        goto out;
-
-    const BIGNUM *r = NULL;
-    const BIGNUM *s = NULL;
-    ECDSA_SIG_get0(sig, &r, &s);
-    if (BN_is_negative(r) || BN_is_negative(s))
-        goto out;
-    if ((size_t)BN_num_bytes(r) > field_len || (size_t)BN_num_bytes(s) > field_len)
-        goto out;
-    if (BN_bn2binpad(r, out, (int)field_len) < 0 ||
-        BN_bn2binpad(s, out + field_len, (int)field_len) < 0)
-        goto out;
-    rv = RSSP_CRYPTO_OK;
-out:
-    OPENSSL_free(reencoded);
-    ECDSA_SIG_free(sig);
-    ERR_clear_error();
-    return rv;
+    size_t pos = 0, len;
+    if (der[pos++] != 0x30 || !der_length(der, der_len, &pos, &len) || len != der_len - pos ||
+        !der_uint(der, der_len, &pos, field_len, out) ||
+        !der_uint(der, der_len, &pos, field_len, out + field_len) || pos != der_len) {
+        OPENSSL_cleanse(out, 2 * field_len);
+        return RSSP_CRYPTO_INVALID;
+    }
+    return RSSP_CRYPTO_OK;
 }
 
 rssp_crv rssp_ecdsa_raw_to_der(const unsigned char *raw, size_t raw_len, rssp_buf *out)

@@ -269,6 +269,67 @@ static void test_sign_hash(void **state)
     rssp_buf_clear(&h);
 }
 
+/* rssp_write_sign_hash writes, byte for byte, what the tree prints. */
+static void assert_writer_matches(const rssp_sign_request *req, const rssp_req_common *cm)
+{
+    rssp_status st;
+    cJSON *j = NULL;
+    char *printed = NULL, *written = NULL;
+    size_t printed_len = 0, written_len = 0;
+    assert_int_equal(rssp_encode_sign_hash(req, cm, &j, &st), RSSP_OK);
+    assert_int_equal(rssp_json_print(j, &printed, &printed_len, &st), RSSP_OK);
+    assert_int_equal(rssp_write_sign_hash(req, cm, &written, &written_len, &st), RSSP_OK);
+    assert_string_equal(written, printed);
+    assert_int_equal(written_len, printed_len);
+    rssp_json_text_free(printed);
+    rssp_json_text_free(written);
+    rssp_json_delete(j);
+}
+
+static void test_sign_hash_writer(void **state)
+{
+    (void)state;
+    rssp_status st;
+    rssp_buf h[3] = {example_hash(), example_hash(), example_hash()};
+    rssp_sad sad = {.sad = "SAD-7hQ..."};
+    rssp_sign_request req = {
+        .credential_id = "84902",
+        .sad = &sad,
+        .hash_alg = RSSP_HASH_SHA256,
+        .hashes = h,
+        .n_hashes = 1,
+        .sign_algo_oid = "1.2.840.113549.1.1.1",
+    };
+    rssp_req_common cm = {.language = "EN"};
+    assert_writer_matches(&req, &cm);
+    req.n_hashes = 3;
+    cm.client_mac = "00:11:22:33:44:55";
+    cm.agreement_uuid = "DEMO#ALICE-0001";
+    unsigned char params[] = {0x30, 0x00};
+    req.sign_algo_params = params;
+    req.sign_algo_params_len = sizeof params;
+    assert_writer_matches(&req, &cm);
+    /* Everything that must be escaped, and bytes above 0x7f that must not be. */
+    req.credential_id = "q\"b\\s/\b\f\n\r\t\x01\x1f\x7f\xc3\xa9";
+    sad.sad = "\"\"\\";
+    cm.language = "\x10";
+    assert_writer_matches(&req, &cm);
+
+    char *text = NULL;
+    size_t len = 0;
+    req.n_hashes = 0;
+    assert_int_equal(rssp_write_sign_hash(&req, &cm, &text, &len, &st), RSSP_ERR_ARGS);
+    req.n_hashes = 1;
+    h[0].len = 31;
+    assert_int_equal(rssp_write_sign_hash(&req, &cm, &text, &len, &st), RSSP_ERR_ARGS);
+    h[0].len = 32;
+    req.sad = NULL;
+    assert_int_equal(rssp_write_sign_hash(&req, &cm, &text, &len, &st), RSSP_ERR_ARGS);
+    assert_null(text);
+    for (int i = 0; i < 3; i++)
+        rssp_buf_clear(&h[i]);
+}
+
 static void test_owner(void **state)
 {
     (void)state;
@@ -299,10 +360,15 @@ static void test_owner(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_login),    cmocka_unit_test(test_revoke),
-        cmocka_unit_test(test_list),     cmocka_unit_test(test_credentials_info),
-        cmocka_unit_test(test_send_otp), cmocka_unit_test(test_authorize),
-        cmocka_unit_test(test_extend),   cmocka_unit_test(test_sign_hash),
+        cmocka_unit_test(test_login),
+        cmocka_unit_test(test_revoke),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_credentials_info),
+        cmocka_unit_test(test_send_otp),
+        cmocka_unit_test(test_authorize),
+        cmocka_unit_test(test_extend),
+        cmocka_unit_test(test_sign_hash),
+        cmocka_unit_test(test_sign_hash_writer),
         cmocka_unit_test(test_owner),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
