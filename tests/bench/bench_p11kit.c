@@ -28,6 +28,13 @@ static void sleep_ms(long ms)
 
 int bench_p11kit_start(const char *provider, const char *token_label, bench_p11kit *out)
 {
+    char uri[200];
+    snprintf(uri, sizeof uri, "pkcs11:token=%s", token_label);
+    return bench_p11kit_start_uri(provider, uri, out);
+}
+
+int bench_p11kit_start_uri(const char *provider, const char *token_uri, bench_p11kit *out)
+{
     memset(out, 0, sizeof *out);
     const char *tmp = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
     snprintf(out->dir, sizeof out->dir, "%s/rssp-bench-p11kit-XXXXXX", tmp);
@@ -38,7 +45,7 @@ int bench_p11kit_start(const char *provider, const char *token_label, bench_p11k
     }
     snprintf(out->sock, sizeof out->sock, "%s/pkcs11", out->dir);
     char uri[200], provider_opt[4200], name_opt[400], address[400];
-    snprintf(uri, sizeof uri, "pkcs11:token=%s", token_label);
+    snprintf(uri, sizeof uri, "%s", token_uri);
     snprintf(provider_opt, sizeof provider_opt, "--provider=%s", provider);
     snprintf(name_opt, sizeof name_opt, "--name=%s", out->sock);
     char *argv[] = {"p11-kit", "server", "--foreground", name_opt, provider_opt, uri, NULL};

@@ -21,6 +21,8 @@ typedef struct {
  * P11_KIT_SERVER_ADDRESS at it. 0 on success; -1 with a line on stderr.
  */
 int bench_p11kit_start(const char *provider, const char *token_label, bench_p11kit *out);
+/* Same for the token a PKCS#11 URI names (e.g. "pkcs11:serial=10001"). */
+int bench_p11kit_start_uri(const char *provider, const char *token_uri, bench_p11kit *out);
 /*
  * CPU time of the server and its children (it runs `p11-kit remote` per
  * connection), in ms; -1 when unreadable.
