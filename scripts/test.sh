@@ -14,6 +14,10 @@ phase() {
 phase "installing packages" bash "$here/scripts/deps.sh"
 phase "configuring" cmake -S "$here" -B "$build" "$@"
 phase "building" cmake --build "$build" --parallel "$(nproc)"
+# The Windows DLL (docs/windows.md) in $build-windows, where the Linux build's
+# windows-wine test finds it; the dependency cache is reused when present.
+phase "Windows build (scripts/windows-build.sh)" \
+    env RSSP_WINDOWS_BUILD_DIR="$build-windows" bash "$here/scripts/windows-build.sh"
 cd "$build"
 phase "ctest (every label; per-label times above)" \
     ctest --output-on-failure --parallel "$(nproc)" --timeout 600

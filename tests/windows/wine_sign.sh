@@ -159,7 +159,7 @@ PY
 }
 wine_run "$TOOL_EXE" -c "$RSSP_PKCS11_CONF" list
 for k in $rsa $ec; do
-    expect_out "$(cred_of "${K_CERT[$k]}")" "rssp-tool.exe list shows the $k credential"
+    expect_out "^$(cred_of "${K_CERT[$k]}")[[:space:]]+valid[[:space:]]" "rssp-tool.exe list shows the $k credential"
 done
 (umask 077 && printf '%s\n' "$PIN" >"$WORK/pin")
 doc=$WORK/document.txt
