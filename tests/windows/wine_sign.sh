@@ -5,7 +5,11 @@
 # logs in and signs with the RSA-2048 and the P-256 token; OpenSSL on Linux
 # verifies both signatures against the certificates the tokens returned, which
 # must be the service's; the emulator must have served exactly two
-# signatures/signHash calls. Then rssp-tool.exe list and sign under Wine.
+# signatures/signHash calls; the same again signing as Acrobat does (the hash
+# made by the program: CKM_RSA_PKCS over a DigestInfo, CKM_ECDSA). A
+# configuration whose password files other accounts may read (mode 0644, which
+# Wine shows as such an access list) must give no token and no signature. Then
+# rssp-tool.exe list and sign under Wine, and its refusal of that configuration.
 #
 # Environment (set by tests/windows/CMakeLists.txt):
 #   RSSP_WINDOWS_BUILD_DIR  the mingw build folder (scripts/windows-build.sh)
@@ -145,7 +149,34 @@ sign_round() {
 sign_round
 sign_round --prehashed
 
-# 2. rssp-tool.exe list and sign under Wine.
+# 2. The private-file rule, Windows' way: Wine shows a file of mode 0644 with
+# an access list that lets other accounts read it, so a configuration whose
+# password files are such copies must sign nothing.
+LEAKY_CONF=$WORK/leaky.conf
+(umask 077 && : >"$LEAKY_CONF")
+n=0
+while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line =~ ^password_file[[:space:]]*=[[:space:]]*(.*[^[:space:]])[[:space:]]*$ ]]; then
+        n=$((n + 1))
+        cp "$(winepath -u "${BASH_REMATCH[1]}" 2>/dev/null)" "$WORK/leaky-$n.password"
+        chmod 644 "$WORK/leaky-$n.password"
+        line="password_file = $(winpath "$WORK/leaky-$n.password")"
+    fi
+    printf '%s\n' "$line" >>"$LEAKY_CONF"
+done <"$WINCONF"
+[ "$n" -gt 0 ] || fail "no password_file in $WINCONF to make readable by others"
+before=$(remote_signatures)
+export WIN_SIGN_PIN=$PIN
+if RSSP_PKCS11_CONF=$(winpath "$LEAKY_CONF") run_status wine "$WIN_SIGN" "$(winpath "$DLL")" \
+    "$(winpath "$WORK")" "${K_TOKEN[$rsa]}"; then
+    fail "win_sign.exe signed with password files that other accounts may read (mode 0644)"
+fi
+unset WIN_SIGN_PIN
+expect_out "^rssp-pkcs11: no tokens: .* is not private: other accounts may read" \
+    "the module says why it shows no token (docs/module.md)"
+expect_remote_signatures "$before" 0 0 "password files readable by others: nothing signed"
+
+# 3. rssp-tool.exe list and sign under Wine.
 if [ -z "$TOOL_EXE" ]; then
     say "SKIPPED PART: no rssp-tool.exe in $WINBUILD (the Windows build did not make the tool); list and sign under Wine not run"
     exit 0
@@ -172,3 +203,6 @@ for k in $rsa $ec; do
     run openssl dgst -sha256 -verify "${K_PUB[$k]}" -signature "$WORK/tool-$k.sig" "$doc"
     expect_out '^Verified OK$' "OpenSSL verifies rssp-tool.exe's $k signature"
 done
+run_status wine "$TOOL_EXE" -c "$(winpath "$LEAKY_CONF")" list && fail "rssp-tool.exe used password files other accounts may read"
+expect_out "is not private: other accounts may read or change it" "rssp-tool.exe refuses a password file others may read"
+expect_out "icacls" "and says how to make it private"
