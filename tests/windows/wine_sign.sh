@@ -34,6 +34,27 @@ TOOL_EXE=$(find_built rssp-tool.exe)
 [ -n "$WIN_SIGN" ] || skip "no win_sign.exe in $WINBUILD: build it with scripts/windows-build.sh"
 say "Windows build: $DLL"
 
+# The DLL must need Windows' own DLLs only: a mingw runtime DLL
+# (libwinpthread-1.dll, libgcc_s_seh-1.dll) or a dependency's DLL would be
+# missing on a user's machine.
+if command -v x86_64-w64-mingw32-objdump >/dev/null 2>&1; then
+    for f in "$DLL" "$WIN_SIGN" ${TOOL_EXE:+"$TOOL_EXE"}; do
+        imports=$(x86_64-w64-mingw32-objdump -p "$f" | sed -n 's/^[[:space:]]*DLL Name: //p' | tr '\n' ' ')
+        say "$(basename "$f") imports: $imports"
+        for dll in $imports; do
+            case ${dll,,} in
+            kernel32.dll | advapi32.dll | bcrypt.dll | crypt32.dll | user32.dll | ws2_32.dll | \
+                msvcrt.dll | ucrtbase.dll | api-ms-win-*.dll | ntdll.dll | gdi32.dll | shell32.dll | \
+                ole32.dll | secur32.dll | iphlpapi.dll | normaliz.dll | wldap32.dll) ;;
+            *) fail "$(basename "$f") needs $dll, which is not part of Windows" ;;
+            esac
+        done
+    done
+    ok "the DLL and the programs need Windows' own DLLs only"
+else
+    say "SKIPPED PART: x86_64-w64-mingw32-objdump is not installed: the DLL's imports are not checked"
+fi
+
 # A private Wine prefix: no X display, no Mono/Gecko installers, stopped at exit.
 export WINEPREFIX=$WORK/wine WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 unset DISPLAY WAYLAND_DISPLAY
