@@ -237,7 +237,10 @@ exec 9>"$PREFIX.lock"
 flock 9 # one build at a time per cache
 
 SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/rssp-windows-deps.XXXXXX")
-trap 'rm -rf "$SCRATCH"' EXIT
+STAGE=""
+# The scratch folder always goes; a half-built staging prefix too.
+trap 'rm -rf "$SCRATCH" ${STAGE:+"$STAGE"}' EXIT
+trap 'exit 130' INT TERM
 chmod 755 "$SCRATCH" # apt's _apt user reads its own downloads here
 mkdir -p "$SCRATCH/src"
 
@@ -333,6 +336,7 @@ printf '%s\n' "$stamp" >"$STAGE/$STAMP_NAME"
 rm -rf "$PREFIX.old"
 [ -d "$PREFIX" ] && mv "$PREFIX" "$PREFIX.old"
 mv "$STAGE" "$PREFIX"
+STAGE=""
 rm -rf "$PREFIX.old"
 say "all built in $((SECONDS - total)) s into $PREFIX"
 echo "$PREFIX"
