@@ -37,12 +37,11 @@ static void quoted(rssp_json_writer *w, const char *s)
     put(w, "\"", 1);
     for (const char *run = s;; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (ch != '\0' && ch >= 32 && ch != '"' && ch != '\\')
+        if (ch >= 32 && ch != '"' && ch != '\\')
             continue;
         put(w, run, (size_t)(s - run)); /* the characters that need no escape */
         if (ch == '\0')
             break;
-        char esc[8];
         const char *short_form = ch == '"'    ? "\\\""
                                  : ch == '\\' ? "\\\\"
                                  : ch == '\b' ? "\\b"
@@ -54,6 +53,7 @@ static void quoted(rssp_json_writer *w, const char *s)
         if (short_form != NULL) {
             put(w, short_form, 2);
         } else {
+            char esc[8];
             snprintf(esc, sizeof esc, "\\u%04x", ch);
             put(w, esc, 6);
         }

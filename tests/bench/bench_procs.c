@@ -248,7 +248,7 @@ static void print_way(const char *name, const outcome *o, double admin_connectio
 int main(void)
 {
     static rssp_emu emu;
-    bench_fixture fx;
+    static bench_fixture fx;
     bench_verifier verifier = {0};
     bench_p11kit server = {0};
     rssp_config cfg;
