@@ -448,6 +448,11 @@ static bool connect_phase_error(CURLcode rc)
     }
 }
 
+bool rssp_http_timed_out(const rssp_http_response *resp)
+{
+    return resp->curl_code == CURLE_OPERATION_TIMEDOUT;
+}
+
 bool rssp_http_dead_reused_connection(const rssp_http_response *resp)
 {
     return resp->reused_connection &&

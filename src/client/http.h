@@ -100,6 +100,9 @@ typedef struct {
  */
 void rssp_http_post_many(rssp_http *h, rssp_http_exchange *xs, size_t n, long long deadline_ms);
 
+/* True when a transfer ended by its time-out (or the deadline of rssp_http_post_many). */
+bool rssp_http_timed_out(const rssp_http_response *resp);
+
 /* True when a failed transfer ran on a reused connection that the server had closed. */
 bool rssp_http_dead_reused_connection(const rssp_http_response *resp);
 

@@ -152,12 +152,14 @@ static bool token_gone(rssp_err err, const rssp_status *st)
  * failure is reported in *st (and returned); bodies are freed.
  */
 static rssp_err revoke_round(rssp_client *c, rssp_call_item *items, size_t n, bool sessions,
-                             long long deadline_ms, rssp_status *st)
+                             long long deadline_ms, bool *ran_out, rssp_status *st)
 {
     rssp_call_run_many(c, items, n, deadline_ms);
     rssp_err first = RSSP_OK;
+    *ran_out = false;
     for (size_t i = 0; i < n; i++) {
         rssp_err err = items[i].err;
+        *ran_out |= rssp_http_timed_out(&items[i].res.http);
         if (sessions && token_gone(err, &items[i].st))
             err = RSSP_OK;
         if (err != RSSP_OK && first == RSSP_OK) {
@@ -188,6 +190,7 @@ rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads
     const char *bearer_token = access != NULL ? access : refresh;
     rssp_req_common cm = rssp_client_common(c);
     rssp_err err = RSSP_OK, first = RSSP_OK;
+    bool sads_ran_out = false;
 
     /* Round 1: every SAD at once, authenticated by the session (no new login at the end). */
     size_t n = 0;
@@ -215,16 +218,20 @@ rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads
             }
             items[n++] = (rssp_call_item){.spec = &sad_spec, .body = body};
         }
-        if (n > 0 && (err = revoke_round(c, items, n, false, deadline, st)) != RSSP_OK &&
+        if (n > 0 &&
+            (err = revoke_round(c, items, n, false, deadline, &sads_ran_out, st)) != RSSP_OK &&
             first == RSSP_OK)
             first = err;
     }
 
     /*
      * Round 2: the session, after the SADs (revoking the refresh token ends
-     * the access token the SAD revocations authenticate with; §2.3).
+     * the access token the SAD revocations authenticate with; §2.3). Not
+     * when a SAD revocation ran out of time: the budget is spent, and that
+     * revocation may still be on its way, so the session's could overtake
+     * it and make it fail.
      */
-    if (logout && bearer != NULL) {
+    if (logout && bearer != NULL && !sads_ran_out) {
         rssp_call_item item = {0};
         rssp_call_spec spec = {.method = "auth/revoke", .authorization = bearer};
         cJSON *body = NULL;
@@ -233,7 +240,8 @@ rssp_err rssp_revoke_all(rssp_client *c, const rssp_sad_ref *sads, size_t n_sads
                   : c->dialect->encode_revoke(RSSP_TOKEN_ACCESS, access, NULL, &cm, &body, st);
         if (err == RSSP_OK) {
             item = (rssp_call_item){.spec = &spec, .body = body};
-            err = revoke_round(c, &item, 1, true, deadline, st);
+            bool ran_out;
+            err = revoke_round(c, &item, 1, true, deadline, &ran_out, st);
         }
         if (err != RSSP_OK && first == RSSP_OK)
             first = err;
