@@ -227,3 +227,33 @@ done
 run_status wine "$TOOL_EXE" -c "$(winpath "$LEAKY_CONF")" list && fail "rssp-tool.exe used password files other accounts may read"
 expect_out "is not private: other accounts may read or change it" "rssp-tool.exe refuses a password file others may read"
 expect_out "icacls" "and says how to make it private"
+
+# 4. Secrets in the Windows Credential Manager (docs/windows.md): the owner's
+# password as a *_keyring spec instead of a file, stored by keyring_store.exe
+# (the module's own rssp_cfg_keyring_store; cmdkey in real Windows).
+STORE_EXE=$(find_built keyring_store.exe)
+if [ -z "$STORE_EXE" ]; then
+    say "SKIPPED PART: no keyring_store.exe in $WINBUILD; the Credential Manager is not tested"
+    exit 0
+fi
+spec="service=rssp-pkcs11 account=wine-test-$$"
+owner_pw_file=$(sed -n '/^\[account\]/,/^\[/s/^password_file[[:space:]]*=[[:space:]]*//p' "$MODULE_CONF")
+[[ $owner_pw_file == /* ]] || owner_pw_file=$conf_dir/$owner_pw_file
+[ -s "$owner_pw_file" ] || fail "no owner password file in $MODULE_CONF"
+KEYRING_CONF=$WORK/keyring.conf
+(umask 077 && sed "/^\[account\]/,/^\[/s/^password_file[[:space:]]*=.*/password_keyring = $spec/" \
+    "$WINCONF" >"$KEYRING_CONF")
+grep -q "^password_keyring = $spec\$" "$KEYRING_CONF" || fail "could not write $KEYRING_CONF"
+run_status wine "$TOOL_EXE" -c "$(winpath "$KEYRING_CONF")" list && fail "rssp-tool.exe listed with a credential that is not stored"
+expect_out "no credential '$spec' in the Windows Credential Manager" "a missing credential is named"
+expect_out "cmdkey /generic:\"$spec\"" "with the cmdkey line that stores it"
+t=$SECONDS
+wine "$STORE_EXE" "$spec" <"$owner_pw_file" >"$WORK/store.out" 2>&1 || {
+    sed 's/^/  | /' "$WORK/store.out"
+    fail "keyring_store.exe could not store the password"
+}
+say "keyring_store.exe took $((SECONDS - t)) s"
+wine_run "$TOOL_EXE" -c "$(winpath "$KEYRING_CONF")" list
+for k in $rsa $ec; do
+    expect_out "^$(cred_of "${K_CERT[$k]}")[[:space:]]+valid[[:space:]]" "rssp-tool.exe logs in with the password from the Credential Manager ($k listed)"
+done
