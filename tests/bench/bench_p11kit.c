@@ -7,10 +7,13 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +34,25 @@ int bench_p11kit_start(const char *provider, const char *token_label, bench_p11k
     char uri[200];
     snprintf(uri, sizeof uri, "pkcs11:token=%s", token_label);
     return bench_p11kit_start_uri(provider, uri, out);
+}
+
+/*
+ * Whether the server accepts connections on path: the socket file exists as
+ * soon as it is bound, before listen(), and a client connecting in between
+ * is refused and sees no token at all.
+ */
+static bool accepts(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path)
+        return false;
+    memcpy(sa.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    bool ok = connect(fd, (const struct sockaddr *)&sa, sizeof sa) == 0;
+    close(fd);
+    return ok;
 }
 
 int bench_p11kit_start_uri(const char *provider, const char *token_uri, bench_p11kit *out)
@@ -62,10 +84,10 @@ int bench_p11kit_start_uri(const char *provider, const char *token_uri, bench_p1
         return -1;
     }
     struct stat st;
-    for (long waited = 0; stat(out->sock, &st) != 0; waited += 10) {
+    for (long waited = 0; stat(out->sock, &st) != 0 || !accepts(out->sock); waited += 10) {
         int status;
         if (waited >= START_WAIT_MS || waitpid(out->pid, &status, WNOHANG) == out->pid) {
-            fprintf(stderr, "bench: p11-kit server did not open %s\n", out->sock);
+            fprintf(stderr, "bench: p11-kit server did not accept connections on %s\n", out->sock);
             bench_p11kit_stop(out);
             return -1;
         }
