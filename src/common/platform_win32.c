@@ -406,7 +406,6 @@ out:
 
 HANDLE rssp_win32_open_regular(const char *path, char *why, size_t why_len)
 {
-    char err[256];
     wchar_t *w = wide(path);
     if (w == NULL) {
         snprintf(why, why_len, "cannot open %s: not a valid UTF-8 path", path);
@@ -417,6 +416,7 @@ HANDLE rssp_win32_open_regular(const char *path, char *why, size_t why_len)
                            FILE_FLAG_OPEN_REPARSE_POINT, NULL);
     free(w);
     if (h == INVALID_HANDLE_VALUE) {
+        char err[256];
         error_text(GetLastError(), err, sizeof err);
         snprintf(why, why_len, "cannot open %s: %s", path, err);
         return INVALID_HANDLE_VALUE;
