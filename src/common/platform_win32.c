@@ -17,7 +17,7 @@
 
 /* ---- UTF-8 <-> UTF-16 */
 
-static wchar_t *wide(const char *s)
+wchar_t *rssp_win32_wide(const char *s)
 {
     int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
     if (n <= 0)
@@ -30,7 +30,7 @@ static wchar_t *wide(const char *s)
     return w;
 }
 
-static char *narrow(const wchar_t *w)
+char *rssp_win32_narrow(const wchar_t *w)
 {
     int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, NULL, 0, NULL, NULL);
     if (n <= 0)
@@ -124,7 +124,7 @@ void rssp_program_name(char *out, size_t out_len)
             if (*c == L'\\' || *c == L'/')
                 base = c + 1;
         }
-        name = narrow(base);
+        name = rssp_win32_narrow(base);
     }
     if (out_len > 0)
         snprintf(out, out_len, "%s", name != NULL ? name : "");
@@ -168,7 +168,7 @@ static char *env_dir(const wchar_t *name)
     DWORD n = GetEnvironmentVariableW(name, buf, (DWORD)(sizeof buf / sizeof buf[0]));
     if (n == 0 || n >= sizeof buf / sizeof buf[0])
         return NULL;
-    char *dir = narrow(buf);
+    char *dir = rssp_win32_narrow(buf);
     if (dir != NULL && !rssp_path_is_absolute(dir)) {
         free(dir);
         dir = NULL;
@@ -264,7 +264,7 @@ int rssp_make_private_parents(const char *path)
             continue;
         char sep = copy[i];
         copy[i] = '\0';
-        wchar_t *w = wide(copy);
+        wchar_t *w = rssp_win32_wide(copy);
         if (w == NULL || (!CreateDirectoryW(w, &sa) && GetLastError() != ERROR_ALREADY_EXISTS)) {
             /* A UNC share's own components cannot be created: only fail past them. */
             if (!(rssp_path_is_separator(copy[0]) && GetLastError() == ERROR_BAD_PATHNAME))
@@ -289,7 +289,7 @@ int rssp_private_file_replace(const char *path, const void *data, size_t len, ch
     int rc = -1;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 32);
-    wchar_t *wpath = wide(path);
+    wchar_t *wpath = rssp_win32_wide(path);
     wchar_t *wtmp = NULL;
     PSECURITY_DESCRIPTOR sd = private_descriptor();
     HANDLE h = INVALID_HANDLE_VALUE;
@@ -299,7 +299,7 @@ int rssp_private_file_replace(const char *path, const void *data, size_t len, ch
     }
     snprintf(tmp, plen + 32, "%s.tmp-%lu-%lu", path, (unsigned long)GetCurrentProcessId(),
              (unsigned long)GetCurrentThreadId());
-    if ((wtmp = wide(tmp)) == NULL) {
+    if ((wtmp = rssp_win32_wide(tmp)) == NULL) {
         snprintf(why, why_len, "out of memory");
         goto out;
     }
@@ -406,7 +406,7 @@ out:
 
 HANDLE rssp_win32_open_regular(const char *path, char *why, size_t why_len)
 {
-    wchar_t *w = wide(path);
+    wchar_t *w = rssp_win32_wide(path);
     if (w == NULL) {
         snprintf(why, why_len, "cannot open %s: not a valid UTF-8 path", path);
         return INVALID_HANDLE_VALUE;
@@ -505,7 +505,7 @@ out:
 
 FILE *rssp_private_file_append(const char *path)
 {
-    wchar_t *w = wide(path);
+    wchar_t *w = rssp_win32_wide(path);
     PSECURITY_DESCRIPTOR sd = private_descriptor();
     FILE *f = NULL;
     if (w != NULL && sd != NULL) {

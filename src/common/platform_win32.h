@@ -24,6 +24,10 @@ typedef struct {
     "is not private: other accounts may read or change it (remove them in Properties > "           \
     "Security, or run: icacls \"%s\" /inheritance:r /grant:r \"%%USERNAME%%\":F)"
 
+/* UTF-8 to UTF-16 and back, malloc'ed; NULL when invalid or out of memory. */
+wchar_t *rssp_win32_wide(const char *s);
+char *rssp_win32_narrow(const wchar_t *w);
+
 /* Open path for reading: a regular file, not a link. INVALID_HANDLE_VALUE with why. */
 HANDLE rssp_win32_open_regular(const char *path, char *why, size_t why_len);
 /* The access facts of an open file (opened with READ_CONTROL). 0, or -1 with why. */

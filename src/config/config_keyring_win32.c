@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "common/platform_win32.h"
 #include "common/secmem.h"
 #include "config/config_file.h"
 
@@ -50,12 +51,7 @@ static wchar_t *target_of(const char *spec, char *why, size_t why_len)
                              argv[2 * i + 1]);
             n += w > 0 ? (size_t)w : 0;
         }
-        int wn = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, NULL, 0);
-        if (wn > 0 && (target = malloc((size_t)wn * sizeof *target)) != NULL &&
-            MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, target, wn) != wn) {
-            free(target);
-            target = NULL;
-        }
+        target = rssp_win32_wide(text);
         if (target == NULL)
             snprintf(why, why_len, "the keyring spec is not valid UTF-8");
     }
@@ -119,16 +115,12 @@ int rssp_cfg_keyring_store(const char *spec, const char *label, const char *secr
     if (target == NULL)
         return -1;
     int rc = -1;
-    wchar_t *blob = NULL;
     wchar_t comment[256] = L"";
-    int wn = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, secret, -1, NULL, 0);
-    if (wn <= 1 || (size_t)wn - 1 > RSSP_CFG_MAX_SECRET_BYTES) {
+    size_t len = strlen(secret);
+    wchar_t *blob = len > 0 && len <= RSSP_CFG_MAX_SECRET_BYTES ? rssp_win32_wide(secret) : NULL;
+    size_t wn = blob != NULL ? wcslen(blob) : 0; /* UTF-16 units, without the NUL */
+    if (blob == NULL) {
         snprintf(why, why_len, "the secret is empty, too long or not valid UTF-8");
-        goto out;
-    }
-    if ((blob = malloc((size_t)wn * sizeof *blob)) == NULL ||
-        MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, secret, -1, blob, wn) != wn) {
-        snprintf(why, why_len, "out of memory");
         goto out;
     }
     if (label != NULL)
@@ -137,7 +129,7 @@ int rssp_cfg_keyring_store(const char *spec, const char *label, const char *secr
     cred.Type = CRED_TYPE_GENERIC;
     cred.TargetName = target;
     cred.Comment = comment;
-    cred.CredentialBlobSize = (DWORD)(wn - 1) * sizeof *blob; /* without the NUL, as cmdkey */
+    cred.CredentialBlobSize = (DWORD)(wn * sizeof *blob); /* without the NUL, as cmdkey */
     cred.CredentialBlob = (LPBYTE)blob;
     cred.Persist = CRED_PERSIST_LOCAL_MACHINE;
     cred.UserName = L"rssp-pkcs11";
@@ -148,7 +140,7 @@ int rssp_cfg_keyring_store(const char *spec, const char *label, const char *secr
         rc = 0;
 out:
     if (blob != NULL) {
-        SecureZeroMemory(blob, (size_t)wn * sizeof *blob);
+        SecureZeroMemory(blob, wn * sizeof *blob);
         free(blob);
     }
     free(target);

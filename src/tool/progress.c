@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "rssp/client.h"
 #include "tool/terminal.h"
 
 typedef struct {
@@ -24,13 +25,6 @@ static void *run_job(void *p)
     pthread_cond_signal(&j->finished);
     pthread_mutex_unlock(&j->lock);
     return NULL;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Wait up to a second for the job; true once it is done. */
@@ -67,9 +61,9 @@ void tool_wait_with_progress(void (*work)(void *), void *arg, const char *what, 
     if (pthread_create(&thread, NULL, run_job, &j) != 0) {
         work(arg);
     } else {
-        long long deadline = now_ms() + limit_ms;
+        long long deadline = rssp_monotonic_ms() + limit_ms;
         do {
-            long long left = deadline - now_ms();
+            long long left = deadline - rssp_monotonic_ms();
             if (left < 0)
                 left = 0;
             long s = (long)((left + 999) / 1000);
